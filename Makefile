@@ -1,0 +1,74 @@
+# The course's commands. `make book` and `make test` are all a new machine needs:
+# each creates .venv when it is missing and installs the pins from environment.yml.
+#
+#   make book         set up, then build the HTML book into _build/html (warnings are errors)
+#   make test         set up, then lint and run every test (unit, notebook discipline, nbval)
+#   make outputs      re-execute every notebook top to bottom, in place
+#   make assignments  generate the student notebooks and autograder zips with otter assign
+#   make repo-url     after changing repository.url in _config.yml (forks): update the notebooks
+#   make bench        benchmarks and the course budget report (not part of `make test`)
+#   make clean        remove build outputs (keeps .venv); `make distclean` removes .venv too
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Determinism for every process we start (kernels inherit it).
+export PYTHONHASHSEED := 0
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export MPLBACKEND := Agg
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup book test lint unit nbval outputs assignments repo-url bench clean distclean
+
+help:
+	@sed -n '1,13p' Makefile | sed 's/^# \{0,1\}//'
+
+$(STAMP): environment.yml pyproject.toml tools/pins.py
+	@echo "== set-up: $(VENV) with the pins from environment.yml"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PYTHON) tools/pins.py > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+setup: $(STAMP)
+
+book: setup
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	@echo "== the book is in _build/html/index.html"
+
+lint: setup
+	$(BIN)/ruff check rnnlib tests tools benchmarks chapters
+
+unit: setup
+	$(BIN)/python -m pytest tests
+
+# nbval on every executable notebook that _toc.yml lists (solution versions of exercises included).
+nbval: setup
+	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
+	    $$($(BIN)/python tools/notebooks.py --executable)
+
+test: lint unit nbval
+
+outputs: setup
+	$(BIN)/python tools/execute_notebooks.py $(NB)
+
+repo-url: setup
+	$(BIN)/python tools/repo_url.py
+
+bench: setup
+	$(BIN)/python benchmarks/bench_forward.py
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info
