@@ -30,7 +30,11 @@ def test_rewriting_the_url_changes_only_the_install_line(tmp_path):
     assert repo_url.notebook_urls(copy) == ["https://github.com/someone/fork"]
     before = nbformat.read(source, as_version=4)
     after = nbformat.read(copy, as_version=4)
-    changed = [i for i, (a, b) in enumerate(zip(before.cells, after.cells)) if a.source != b.source]
+    changed = [
+        i
+        for i, (a, b) in enumerate(zip(before.cells, after.cells, strict=True))
+        if a.source != b.source
+    ]
     assert len(changed) == 1 and before.cells[changed[0]].outputs == after.cells[changed[0]].outputs
     assert not repo_url.rewrite(copy, "https://github.com/someone/fork")  # idempotent
 

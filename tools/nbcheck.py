@@ -25,7 +25,10 @@ OPT_OUT = "NBVAL_IGNORE_OUTPUT"
 TF_NOISE = re.compile(r"oneDNN|absl::|cuda|tensorflow/|TF-TRT|^[IWE]0000 ", re.MULTILINE)
 TF_IMPORT = re.compile(r"^\s*(import|from)\s+(tensorflow|keras)\b", re.MULTILINE)
 SEED_CALL = re.compile(r"keras\.utils\.set_random_seed\(|tf\.random\.set_seed\(|np\.random\.seed\(")
-ENV_SETTINGS = ('os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"', 'os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"')
+ENV_SETTINGS = (
+    'os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"',
+    'os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"',
+)
 
 
 def code_cells(nb) -> list:
@@ -81,7 +84,9 @@ def setup_problems(nb) -> list[str]:
         problems.append("the setup cell must seed, e.g. keras.utils.set_random_seed(0)")
     for i, cell in enumerate(cells[1:], 2):
         if 'os.environ["TF_' in cell.source:
-            problems.append(f"code cell {i} sets TensorFlow's environment: keep it in the setup cell")
+            problems.append(
+                f"code cell {i} sets TensorFlow's environment: keep it in the setup cell"
+            )
     return problems
 
 
