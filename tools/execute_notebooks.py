@@ -28,25 +28,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebooks import ROOT, executable_notebooks  # noqa: E402
 
 CELL_TIMEOUT_S = 600
-HEX_ID = re.compile(r"\b[0-9a-f]{32}\b")
+HEX_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")  # also inside IPY_MODEL_<id>
 
 
 def stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     """Rename ipywidgets' random model ids to ids fixed by ``name`` and order."""
-    text = json.dumps(nb, sort_keys=True)
     state = nb.get("metadata", {}).get("widgets", {})
     models = state.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     if not models:
         return nb
-    mapping = {}
-    # Order of first appearance in the outputs, then the remaining models.
-    outputs_text = json.dumps(nb["cells"])
-    ordered = [m for m in HEX_ID.findall(outputs_text) if m in models]
-    ordered += sorted(m for m in models if m not in ordered)
-    for old in ordered:
-        if old not in mapping:
-            mapping[old] = uuid.uuid5(uuid.NAMESPACE_URL, f"{name}#{len(mapping)}").hex
-    text = HEX_ID.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
+    # Number the models in a fixed order: those the outputs show, then the models
+    # they refer to (breadth first), then any others by their content.
+    queue = HEX_ID.findall(json.dumps(nb["cells"]))
+    ordered: list[str] = []
+    while queue:
+        model = queue.pop(0)
+        if model in models and model not in ordered:
+            ordered.append(model)
+            queue.extend(HEX_ID.findall(json.dumps(models[model], sort_keys=True)))
+    ordered += sorted(
+        (m for m in models if m not in ordered), key=lambda m: json.dumps(models[m], sort_keys=True)
+    )
+    mapping = {
+        old: uuid.uuid5(uuid.NAMESPACE_URL, f"{name}#{i}").hex for i, old in enumerate(ordered)
+    }
+    text = HEX_ID.sub(lambda m: mapping.get(m.group(0), m.group(0)), json.dumps(nb))
     return nbformat.from_dict(json.loads(text))
 
 
