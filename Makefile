@@ -61,6 +61,9 @@ test: lint unit nbval
 outputs: setup
 	$(BIN)/python tools/execute_notebooks.py $(NB)
 
+assignments: setup
+	$(BIN)/python tools/assign.py
+
 repo-url: setup
 	$(BIN)/python tools/repo_url.py
 

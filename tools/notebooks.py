@@ -4,8 +4,11 @@ Usage:
     python tools/notebooks.py              every notebook _toc.yml lists
     python tools/notebooks.py --executable the ones nbval and `make outputs` execute
 
-Student versions of graded exercises are unexecuted stubs by design: they are
-never listed as executable (their own tests cover them).
+Graded exercises come in two versions. The source, in otter-grader's assign
+format with the solutions (chapters/exercises/<name>.ipynb), is executed and
+checked by nbval but not shown in the book. The student version that
+`make assignments` generates from it (chapters/exercises/student/<name>.ipynb)
+is listed in _toc.yml and shipped unexecuted; its own tests cover it.
 """
 
 from __future__ import annotations
@@ -51,9 +54,19 @@ def is_student_version(path: Path) -> bool:
     return STUDENT_DIR in Path(path).parts
 
 
+def exercise_source(student: Path) -> Path:
+    """The otter-format source of a student notebook: the same name, one folder up."""
+    student = Path(student)
+    return student.parent.parent / student.name
+
+
 def executable_notebooks(root: Path = ROOT) -> list[Path]:
-    """The notebooks whose committed outputs nbval checks."""
-    return [p for p in toc_notebooks(root) if not is_student_version(p)]
+    """The notebooks whose committed outputs nbval checks, in book order.
+
+    Chapters as listed, and for each student notebook listed, its source with
+    the solutions in its place.
+    """
+    return [exercise_source(p) if is_student_version(p) else p for p in toc_notebooks(root)]
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Keep the repository URL in one place: _config.yml's `repository.url`.
 
 The launch buttons and the repository button read it from _config.yml. The
-only copies are the Colab install lines in the notebooks' setup cells (Colab
-runs a notebook alone, without the repository), and this script writes them.
+only copies are the lines that install rnnlib from the repository: in each
+notebook's setup cell (Colab runs a notebook alone, without the repository),
+and in each exercise's otter requirements (Gradescope builds its grading image
+from them). This script writes them all.
 
 Usage:
     python tools/repo_url.py           rewrite every notebook's install line (`make repo-url`)
@@ -19,7 +21,7 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-INSTALL = re.compile(r'"rnnlib @ git\+(?P<url>[^"]+)"')
+INSTALL = re.compile(r"rnnlib @ git\+(?P<url>[^\"\s]+)")
 
 
 def repository_url(root: Path = ROOT) -> str:
@@ -31,7 +33,7 @@ def repository_url(root: Path = ROOT) -> str:
 def notebook_urls(path: Path) -> list[str]:
     """Every repository URL named in a notebook's rnnlib install lines."""
     nb = nbformat.read(path, as_version=4)
-    return [m["url"] for c in nb.cells if c.cell_type == "code" for m in INSTALL.finditer(c.source)]
+    return [m["url"] for c in nb.cells for m in INSTALL.finditer(c.source)]
 
 
 def rewrite(path: Path, url: str) -> bool:
@@ -39,7 +41,7 @@ def rewrite(path: Path, url: str) -> bool:
     nb = nbformat.read(path, as_version=4)
     changed = False
     for cell in nb.cells:
-        new = INSTALL.sub(f'"rnnlib @ git+{url}"', cell.source)
+        new = INSTALL.sub(f"rnnlib @ git+{url}", cell.source)
         changed |= new != cell.source
         cell.source = new
     if changed:
