@@ -64,7 +64,9 @@ def main(argv: list[str]) -> int:
     stale = []
     sources = exercise_sources()
     for i, source in enumerate(sources, 1):
-        print(f"[{i}/{len(sources)}] otter assign {source.relative_to(ROOT)} ...", end="", flush=True)
+        print(
+            f"[{i}/{len(sources)}] otter assign {source.relative_to(ROOT)} ...", end="", flush=True
+        )
         start = time.perf_counter()
         student = otter_assign(source, build / source.stem)
         committed = STUDENT / source.name
