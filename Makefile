@@ -49,7 +49,7 @@ lint: setup
 	$(BIN)/ruff check rnnlib tests tools benchmarks chapters
 
 unit: setup
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --doctest-modules rnnlib tests
 
 # nbval on every executable notebook that _toc.yml lists (solution versions of exercises included).
 nbval: setup

@@ -12,6 +12,7 @@ Conventions, shared with the text and with Keras:
   i, f, c, o for the LSTM and z, r, h for the GRU.
 """
 
+from rnnlib import data, plots
 from rnnlib.cells import (
     KINDS,
     backward,
@@ -30,6 +31,7 @@ __all__ = [
     "KINDS",
     "GradcheckResult",
     "backward",
+    "data",
     "forward",
     "gradcheck",
     "gru_step",
@@ -37,5 +39,6 @@ __all__ = [
     "keras_params",
     "lstm_step",
     "param_count",
+    "plots",
     "rnn_step",
 ]
