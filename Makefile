@@ -69,6 +69,7 @@ repo-url: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_forward.py
+	$(BIN)/python benchmarks/notebook_budget.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -140,6 +140,10 @@ BROKEN = {
     "use summary(line_length=80)": (_code(GOOD_SETUP, 1), _code("model.summary()", 2)),
     "without a comment": (_code(GOOD_SETUP, 1), _code("# NBVAL_IGNORE_OUTPUT\nprint(1)", 2)),
     "NBVAL_SKIP": (_code(GOOD_SETUP, 1), _code("# NBVAL_SKIP\nprint(1)", 2)),
+    "without alt text": (
+        _code(GOOD_SETUP, 1),
+        _code("plt.show()", 2, new_output("display_data", data={"image/png": "iVBORw0KGgo="})),
+    ),
 }
 
 

@@ -110,9 +110,30 @@ def source_problems(nb) -> list[str]:
     return problems
 
 
+def figure_problems(nb) -> list[str]:
+    problems = []
+    for i, cell in enumerate(code_cells(nb), 1):
+        shows_image = any(
+            k.startswith("image/") for o in cell.get("outputs", []) for k in o.get("data", {})
+        )
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        if shows_image and len(alt.strip()) < 10:
+            problems.append(
+                f"code cell {i} shows a figure without alt text: set its metadata "
+                '{"mystnb": {"image": {"alt": "what the figure shows"}}}'
+            )
+    return problems
+
+
 def notebook_problems(nb) -> list[str]:
     """Every rule above, for one executed notebook."""
-    return execution_problems(nb) + output_problems(nb) + setup_problems(nb) + source_problems(nb)
+    return (
+        execution_problems(nb)
+        + output_problems(nb)
+        + setup_problems(nb)
+        + source_problems(nb)
+        + figure_problems(nb)
+    )
 
 
 if __name__ == "__main__":
