@@ -12,7 +12,7 @@ Conventions, shared with the text and with Keras:
   i, f, c, o for the LSTM and z, r, h for the GRU.
 """
 
-from rnnlib import data, plots
+from rnnlib import checks, data, plots
 from rnnlib.cells import (
     KINDS,
     backward,
@@ -31,6 +31,7 @@ __all__ = [
     "KINDS",
     "GradcheckResult",
     "backward",
+    "checks",
     "data",
     "forward",
     "gradcheck",

@@ -94,8 +94,8 @@ def gradcheck(f, params, grads, *, eps=1e-6, tol=1e-5, max_checks=None, seed=0):
     }
     worst, max_err, n_checked = None, 0.0, 0
     for key, p in work.items():
-        if not isinstance(p, np.ndarray):
-            continue
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+            continue  # flags, integers and the like have no gradient
         if key not in grads:
             raise ValueError(f"grads is missing key {key!r}, which params has")
         grad = as_array(f"grads[{key!r}]", grads[key])

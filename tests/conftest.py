@@ -20,11 +20,18 @@ def keras():
 
 @pytest.fixture
 def float64(keras):
-    """Keras computing in float64 for one test; the old floatx comes back after it."""
-    old = keras.config.floatx()
+    """Keras computing in float64 for one test; the old settings come back after it.
+
+    Both floatx and the global dtype policy are set: once any layer has been
+    built without a dtype, Keras has fixed its policy, and floatx alone no longer
+    changes new layers.
+    """
+    old_floatx, old_policy = keras.config.floatx(), keras.config.dtype_policy()
     keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
     yield keras
-    keras.config.set_floatx(old)
+    keras.config.set_floatx(old_floatx)
+    keras.config.set_dtype_policy(old_policy)
 
 
 @pytest.fixture(scope="session")

@@ -201,3 +201,13 @@ def test_gradcheck_checks_grads_shapes():
         rnnlib.gradcheck(f, params, grads)
     with pytest.raises(ValueError, match="grads is missing key 'v'"):
         rnnlib.gradcheck(f, params, {"w": grads["w"].T})
+
+
+def test_gradcheck_skips_integer_arrays_and_leaves_them_alone():
+    counts = np.array([3, 4])
+    params = {"w": np.array([1.0, -2.0]), "counts": counts}
+    result = rnnlib.gradcheck(
+        lambda p: np.sum(p["w"] ** 2) * p["counts"].sum(), params, {"w": 14 * params["w"]}
+    )
+    assert result.passed and result.n_checked == 2
+    assert counts.tolist() == [3, 4]
