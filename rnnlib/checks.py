@@ -2191,7 +2191,7 @@ def _get_model(keras, model_or_fn, time_limit):
     if outcome.timed_out:
         return None, f"did not finish within {time_limit:g} s: an infinite loop?"
     if outcome.exception is not None:
-        return None, _describe_exception(outcome.exception)
+        return None, _describe_exception(outcome.exception, _keras_exception_hint)
     model = outcome.value
     if model is None:
         return None, "returned None: did you forget `return model`?"
@@ -2208,6 +2208,15 @@ def _get_model(keras, model_or_fn, time_limit):
             "`keras.Sequential([keras.Input(shape=...), ...])`"
         )
     return None, f"returned {_a_type(model)}, not a keras.Model"
+
+
+def _keras_exception_hint(err):
+    if re.search(r"expected ndim=3, found ndim=2", _error_text(err)):
+        return (
+            "A recurrent layer got one vector per sequence instead of a sequence: the "
+            "recurrent layer before it needs return_sequences=True."
+        )
+    return None
 
 
 def _model_layers(model):

@@ -885,6 +885,30 @@ def test_build_model_mutant_is_rejected(keras, mutant_id):
     record_and_assert("build_model", mutant_id, result, hint)
 
 
+STACKED_SPEC = {
+    "input_shape": (30, 8),
+    "layers": ["Bidirectional", "GRU", "Dense"],
+    "output_shape": (None, 3),
+    "params": 4235,
+}
+
+
+@pytest.mark.keras
+def test_stacked_model_without_return_sequences_gets_the_hint(keras):
+    def build_model():
+        return keras.Sequential(
+            [
+                keras.Input(shape=(30, 8)),
+                keras.layers.Bidirectional(keras.layers.LSTM(16)),
+                keras.layers.GRU(8),
+                keras.layers.Dense(3, activation="softmax"),
+            ]
+        )
+
+    result = checks.build_model(build_model, **STACKED_SPEC)
+    record_and_assert("build_model", "stacked_no_return_sequences", result, "return_sequences=True")
+
+
 # ==========================================================================
 # Another seed: the hints do not depend on the particular random cases.
 # ==========================================================================
