@@ -2,7 +2,7 @@
 # each creates .venv when it is missing and installs the pins from environment.yml.
 #
 #   make book         set up, then build the HTML book into _build/html (warnings are errors)
-#   make test         set up, then lint and run every test (unit, notebook discipline, nbval)
+#   make test         set up, then lint, every test (unit, notebooks, nbval), the book, the browser
 #   make outputs      re-execute every notebook top to bottom, in place
 #   make assignments  generate the student notebooks and autograder zips with otter assign
 #   make repo-url     after changing repository.url in _config.yml (forks): update the notebooks
@@ -24,7 +24,8 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup book test lint unit nbval outputs assignments repo-url bench clean distclean
+.PHONY: help setup browser-setup book test lint unit nbval browser outputs assignments repo-url \
+	bench clean distclean
 
 help:
 	@sed -n '1,13p' Makefile | sed 's/^# \{0,1\}//'
@@ -45,17 +46,29 @@ book: setup
 	@echo "== the book is in _build/html/index.html"
 
 lint: setup
-	$(BIN)/ruff check rnnlib tests tools benchmarks chapters
+	$(BIN)/ruff check rnnlib tests tools benchmarks chapters _ext
 
 unit: setup
-	$(BIN)/python -m pytest --doctest-modules rnnlib tests
+	$(BIN)/python -m pytest --doctest-modules rnnlib tests --ignore=tests/browser
 
 # nbval on every executable notebook that _toc.yml lists (solution versions of exercises included).
 nbval: setup
 	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
 	    $$($(BIN)/python tools/notebooks.py --executable)
 
-test: lint unit nbval
+# Headless Chromium (Debian's package) and local copies of MathJax and the widget manager.
+browser-setup: setup
+	@command -v chromium >/dev/null || { \
+	    echo "== installing Debian's chromium for the browser tests"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	$(BIN)/python tools/browser_assets.py
+
+# The built book in a real browser (after `make book`); screenshots go to test-artifacts/.
+browser: browser-setup
+	$(BIN)/python -m pytest tests/browser
+
+test: lint unit nbval book browser
 
 outputs: setup
 	$(BIN)/python tools/execute_notebooks.py $(NB)
@@ -71,7 +84,7 @@ bench: setup
 	$(BIN)/python benchmarks/notebook_budget.py
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache .hypothesis
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis test-artifacts
 
 distclean: clean
 	rm -rf $(VENV) *.egg-info

@@ -81,3 +81,23 @@ def test_toc_lists_root_first_and_student_versions_are_not_executable():
     assert toc_files(ROOT / "_toc.yml")[0] == "intro"
     assert not any(is_student_version(p) for p in executable_notebooks(ROOT))
     assert is_student_version(Path("chapters/exercises/student/ex.ipynb"))
+
+
+def test_consecutive_stream_outputs_are_merged():
+    from execute_notebooks import merge_streams
+
+    nb = new_notebook()
+    cell = new_code_cell("print(1); print(2)", execution_count=1)
+    cell.outputs = [
+        new_output("stream", name="stdout", text="1\n"),
+        new_output("stream", name="stdout", text="2\n"),
+        new_output("stream", name="stderr", text="w\n"),
+        new_output("stream", name="stdout", text="3\n"),
+    ]
+    nb.cells = [cell]
+    outs = merge_streams(nb).cells[0].outputs
+    assert [(o.name, o.text) for o in outs] == [
+        ("stdout", "1\n2\n"),
+        ("stderr", "w\n"),
+        ("stdout", "3\n"),
+    ]

@@ -56,6 +56,30 @@ def stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> nbformat.Notebook
     return nbformat.from_dict(json.loads(text))
 
 
+def merge_streams(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Join consecutive stdout (or stderr) outputs of a cell into one.
+
+    A kernel flushes a long print in pieces when the next line takes a while,
+    so the split depends on the machine's load; the joined text does not.
+    """
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if (
+                prev is not None
+                and out.output_type == "stream"
+                and prev.output_type == "stream"
+                and out.name == prev.name
+            ):
+                prev.text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+    return nb
+
+
 def execute(path: Path) -> float:
     """Execute one notebook in place; return the wall time in seconds."""
     nb = nbformat.read(path, as_version=4)
@@ -72,7 +96,7 @@ def execute(path: Path) -> float:
     client.execute()
     elapsed = time.perf_counter() - start
     rel = path.resolve().relative_to(ROOT).as_posix()
-    nb = stable_widget_ids(nb, rel)
+    nb = stable_widget_ids(merge_streams(nb), rel)
     nbformat.write(nb, path)
     return elapsed
 
