@@ -54,6 +54,7 @@ __all__ = [
     "clip_by_global_norm",
     "gru_step",
     "lstm_step",
+    "make_windows",
     "rnn_backward",
     "rnn_forward",
     "rnn_step",
@@ -1685,6 +1686,156 @@ def clip_by_global_norm(fn, *, seed=0, time_limit=5.0):
         _clip_cases(seed),
         _compare_clipped,
         returns="clipped",
+        time_limit=time_limit,
+    )
+
+
+# ==========================================================================
+# make_windows
+# ==========================================================================
+
+
+def _windows(series, lookback, horizon, *, shift=0, n_less=0, feature_axis=True, gap=0):
+    """Windows with a known mistake: targets ``shift`` steps early, ``n_less`` windows short."""
+    T = len(series)
+    n = T - lookback - horizon + 1 - n_less - gap
+    starts = np.arange(n)[:, None]
+    X = series[starts + np.arange(lookback)]
+    y = series[starts + lookback + gap - shift + np.arange(horizon)]
+    return (X[..., None] if feature_axis else X), y
+
+
+_WINDOW_MUTANTS = [
+    (
+        "look-ahead: the target starts one step too early, at the last input of its window; "
+        "it must start right after the window, at series[i + lookback]",
+        lambda s, lb, h: _windows(s, lb, h, shift=1),
+    ),
+    (
+        "the last window is missing: there are n = T - lookback - horizon + 1 windows "
+        "(range(n), not range(n - 1))",
+        lambda s, lb, h: _windows(s, lb, h, n_less=1),
+    ),
+    (
+        "a gap of one step between each window and its target: the target starts at "
+        "series[i + lookback], not series[i + lookback + 1]",
+        lambda s, lb, h: _windows(s, lb, h, gap=1),
+    ),
+    (
+        "X has no feature axis: Keras's recurrent layers want (windows, lookback, 1); "
+        "add it with X[..., None]",
+        lambda s, lb, h: _windows(s, lb, h, feature_axis=False),
+    ),
+    (
+        "the windows run backwards in time: X[i] must be series[i : i + lookback], oldest first",
+        lambda s, lb, h: (_windows(s, lb, h)[0][:, ::-1], _windows(s, lb, h)[1]),
+    ),
+    (
+        "y has an extra axis: for a 1-D series, y has shape (windows, horizon)",
+        lambda s, lb, h: (_windows(s, lb, h)[0], _windows(s, lb, h)[1][..., None]),
+    ),
+]
+
+
+def _window_cases(seed):
+    rng = _rng(seed, 7)
+    names = ("series", "lookback", "horizon")
+
+    def case(label, series, lookback, horizon):
+        return _Case(
+            label,
+            names,
+            (series, lookback, horizon),
+            lambda s, lb, h: _windows(np.asarray(s), lb, h),
+            _WINDOW_MUTANTS,
+        )
+
+    return [
+        case("series = 0, 1, 2, ... (value = time), horizon 1", np.arange(12.0), 4, 1),
+        case("value = time, horizon 3", np.arange(15.0), 5, 3),
+        case("exactly one window (T = lookback + horizon)", np.arange(6.0), 4, 2),
+        case("random values, lookback 1", rng.normal(size=9), 1, 1),
+        case("float32 series", rng.normal(size=20).astype(np.float32), 6, 2),
+    ]
+
+
+def _look_ahead(X, y):
+    """On a series with value = time: the first window whose inputs reach its target."""
+    X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
+    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    bad = np.flatnonzero(X.max(axis=1) >= y.min(axis=1))
+    return int(bad[0]) if bad.size else None
+
+
+def _compare_windows(got, case):
+    """Compare the learner's (X, y) pair; on the value-equals-time cases, name look-ahead."""
+    want_X, want_y = case.expected
+    if not isinstance(got, tuple | list) or len(got) != 2:
+        return (
+            f"returned {_a_type(got)}: return the pair (X, y), with X of shape "
+            f"{_fmt_shape(want_X.shape)} and y of shape {_fmt_shape(want_y.shape)}"
+        )
+    X, y = got
+    problem_X = _array_problem(X, want_X.astype(np.float64), case.tol, "X", returned=False)
+    problem_y = _array_problem(y, want_y.astype(np.float64), case.tol, "y", returned=False)
+    if problem_X is None and problem_y is None:
+        return None
+    first = problem_X or problem_y
+    hint = None
+    if all(p is None or p.comparable for p in (problem_X, problem_y)):
+        hint = _mutant_hint(
+            got,
+            case,
+            lambda g, m, tol: all(_close(a, b, tol) for a, b in zip(g, m, strict=True)),
+        )
+        if hint is None and case.label.startswith(("series = 0", "value = time")):
+            try:
+                window = _look_ahead(X, y)
+            except Exception:  # noqa: BLE001 - shapes too odd to say
+                window = None
+            if window is not None:
+                hint = (
+                    f"look-ahead: window {window}'s inputs reach its own target; every target "
+                    "must lie strictly after its inputs"
+                )
+    return _with_hint(hint, first)
+
+
+def make_windows(fn, *, seed=0, time_limit=5.0):
+    """Check a learner's ``make_windows(series, lookback, horizon) -> (X, y)``.
+
+    For a 1-D series of length ``T``, window ``i`` takes ``series[i : i + lookback]``
+    as input and ``series[i + lookback : i + lookback + horizon]`` as target, for
+    every ``i`` from 0 to ``n - 1``, ``n = T - lookback - horizon + 1``. ``X`` has
+    shape ``(n, lookback, 1)`` (a feature axis, for Keras) and ``y`` shape
+    ``(n, horizon)``. On series whose values equal their time index, the check
+    can see look-ahead directly: a window whose inputs reach its own target.
+
+    Args:
+        fn: the learner's function (None or an empty stub scores 0).
+        seed: seed of the random cases.
+        time_limit: seconds one call may take before it counts as an endless loop.
+
+    Returns:
+        A `CheckResult`; truthy if every sub-check passed.
+
+    Example:
+
+    >>> import numpy as np
+    >>> def my_windows(series, lookback, horizon):
+    ...     n = len(series) - lookback - horizon + 1
+    ...     X = np.stack([series[i : i + lookback] for i in range(n)])[..., None]
+    ...     y = np.stack([series[i + lookback : i + lookback + horizon] for i in range(n)])
+    ...     return X, y
+    >>> make_windows(my_windows).passed
+    True
+    """
+    return _run_check(
+        "make_windows(series, lookback, horizon)",
+        fn,
+        _window_cases(seed),
+        _compare_windows,
+        returns="X, y",
         time_limit=time_limit,
     )
 

@@ -1018,6 +1018,95 @@ def test_clip_by_global_norm_mutant_is_rejected(request, fn, hint):
 
 
 # ==========================================================================
+# make_windows(series, lookback, horizon)
+# ==========================================================================
+
+
+def windows_loop(series, lookback, horizon, *, start_shift=0, count_shift=0, feature=True):
+    n = len(series) - lookback - horizon + 1 + count_shift
+    X = np.stack([series[i : i + lookback] for i in range(n)])
+    y = np.stack(
+        [
+            series[i + lookback + start_shift : i + lookback + start_shift + horizon]
+            for i in range(n)
+        ]
+    )
+    return (X[..., None] if feature else X), y
+
+
+def win_target_too_early(series, lookback, horizon):
+    return windows_loop(series, lookback, horizon, start_shift=-1)
+
+
+def win_gap(series, lookback, horizon):
+    n = len(series) - lookback - horizon
+    X = np.stack([series[i : i + lookback] for i in range(n)])[..., None]
+    y = np.stack([series[i + lookback + 1 : i + lookback + 1 + horizon] for i in range(n)])
+    return X, y
+
+
+def win_last_missing(series, lookback, horizon):
+    return windows_loop(series, lookback, horizon, count_shift=-1)
+
+
+def win_no_feature_axis(series, lookback, horizon):
+    return windows_loop(series, lookback, horizon, feature=False)
+
+
+def win_reversed(series, lookback, horizon):
+    X, y = windows_loop(series, lookback, horizon)
+    return X[:, ::-1], y
+
+
+def win_inputs_include_target(series, lookback, horizon):
+    n = len(series) - lookback - horizon + 1
+    X = np.stack([series[i + horizon : i + lookback + horizon] for i in range(n)])[..., None]
+    _, y = windows_loop(series, lookback, horizon)
+    return X, y
+
+
+def win_y_extra_axis(series, lookback, horizon):
+    X, y = windows_loop(series, lookback, horizon)
+    return X, y[..., None]
+
+
+def win_returns_dict(series, lookback, horizon):
+    X, y = windows_loop(series, lookback, horizon)
+    return {"X": X, "y": y}
+
+
+def win_shuffled(series, lookback, horizon):
+    X, y = windows_loop(series, lookback, horizon)
+    order = np.random.default_rng(0).permutation(len(X))
+    return X[order], y[order]
+
+
+WINDOW_MUTANTS = [
+    (
+        "target_one_step_early",
+        win_target_too_early,
+        "look-ahead: the target starts one step too early",
+    ),
+    ("gap_before_target", win_gap, "a gap of one step between each window and its target"),
+    ("last_window_missing", win_last_missing, "the last window is missing"),
+    ("no_feature_axis", win_no_feature_axis, "X has no feature axis"),
+    ("reversed_in_time", win_reversed, "the windows run backwards in time"),
+    ("inputs_include_target", win_inputs_include_target, "look-ahead: window 0's inputs reach"),
+    ("y_extra_axis", win_y_extra_axis, "y has an extra axis"),
+    ("returns_dict", win_returns_dict, "return the pair (X, y)"),
+    ("shuffled_windows", win_shuffled, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("fn", "hint"), [m[1:] for m in WINDOW_MUTANTS], ids=[m[0] for m in WINDOW_MUTANTS]
+)
+def test_make_windows_mutant_is_rejected(request, fn, hint):
+    result = checks.make_windows(fn)
+    record_and_assert("make_windows", request.node.callspec.id, result, hint)
+
+
+# ==========================================================================
 # Summary
 # ==========================================================================
 
