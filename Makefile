@@ -80,8 +80,10 @@ repo-url: setup
 	$(BIN)/python tools/repo_url.py
 
 bench: setup
-	$(BIN)/python benchmarks/bench_forward.py
+	$(BIN)/python benchmarks/bench_forward.py --csv benchmarks/results/forward_speed.csv
+	$(BIN)/python benchmarks/memory_grid.py
 	$(BIN)/python benchmarks/notebook_budget.py
+	$(BIN)/python tools/execute_notebooks.py reference/budget.ipynb
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis test-artifacts

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import os
 import platform
 import statistics
@@ -114,6 +115,10 @@ def main():
     print("\noutputs agree to 1e-4" if not disagree else f"\nDISAGREE beyond 1e-4: {disagree}")
 
     if args.csv:
+        from machine import describe  # benchmarks/machine.py, beside this script
+
+        today = datetime.date.today().isoformat()
+        rows = [{**r, "machine": describe(), "date": today} for r in rows]
         with open(args.csv, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
             writer.writeheader()

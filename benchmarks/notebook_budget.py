@@ -18,8 +18,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from notebooks import executable_notebooks  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from machine import describe  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "notebook_budget.csv"
 LIMIT_S, LIMIT_MB, COURSE_LIMIT_S = 60.0, 1536.0, 600.0
@@ -46,18 +47,6 @@ print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024}))
 """
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
-
-
 def measure(path: Path) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", CHILD, str(path), str(path.parent)],
@@ -72,7 +61,7 @@ def measure(path: Path) -> dict:
 def main(argv: list[str]) -> int:
     paths = [Path(a).resolve() for a in argv] or [ROOT / p for p in executable_notebooks()]
     rows, total = [], 0.0
-    date, where = dt.date.today().isoformat(), machine()
+    date, where = dt.date.today().isoformat(), describe()
     print(f"== notebook budget on {where}, {date}")
     for i, path in enumerate(paths, 1):
         rel = path.relative_to(ROOT).as_posix()
