@@ -28,8 +28,9 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-#: MSE of always predicting 1.0 on the adding problem: the target is the sum of
-#: two independent U(0, 1) values, with mean 1 and variance 1/12 + 1/12 = 1/6.
+#: The chance baseline of the adding problem, the MSE of always predicting 1.0.
+#: The target is the sum of two independent U(0, 1) values, with mean 1 and
+#: variance 1/12 + 1/12 = 1/6.
 ADDING_PROBLEM_BASELINE_MSE = 1.0 / 6.0
 
 
