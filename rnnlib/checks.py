@@ -1,8 +1,9 @@
 """Checks for the graded exercises: a learner's function against rnnlib's reference.
 
 Every check calls the learner's function on a few small seeded cases and
-compares its answers with the reference in ``rnnlib.cells`` (``rnnlib.rnn_step`` and the others). It returns a
-:class:`CheckResult`, which shows as a short report in a notebook::
+compares its answers with the reference in ``rnnlib.cells`` (``rnnlib.rnn_step``
+and the others). It returns a :class:`CheckResult`, which shows as a short
+report in a notebook::
 
     from rnnlib import checks
 
