@@ -28,7 +28,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 	bench clean distclean
 
 help:
-	@sed -n '1,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '/^[^#]/q; s/^# \{0,1\}//p' Makefile
 
 $(STAMP): environment.yml pyproject.toml tools/pins.py
 	@echo "== set-up: $(VENV) with the pins from environment.yml"
