@@ -1,7 +1,8 @@
 """rnnlib: the small helper package behind the RNN course.
 
 The numpy reference for the three recurrent cells (forward and backward), Keras
-interop, seeded data for the chapters and the graded checks for the exercises.
+interop, seeded data for the chapters, the graded checks for the exercises, the
+book's plot style and progress bars for long cells in a live notebook.
 
 Conventions, shared with the text and with Keras:
 
@@ -12,7 +13,7 @@ Conventions, shared with the text and with Keras:
   i, f, c, o for the LSTM and z, r, h for the GRU.
 """
 
-from rnnlib import checks, data, plots
+from rnnlib import checks, data, plots, progress
 from rnnlib.cells import (
     KINDS,
     backward,
@@ -41,5 +42,6 @@ __all__ = [
     "lstm_step",
     "param_count",
     "plots",
+    "progress",
     "rnn_step",
 ]

@@ -121,6 +121,17 @@ BROKEN = {
         _code(GOOD_SETUP, 1),
         _code("1/0", 2, new_output("error", ename="ZeroDivisionError", evalue="", traceback=[])),
     ),
+    "saved a live progress bar": (
+        _code(GOOD_SETUP, 1),
+        _code(
+            "fit()",
+            2,
+            new_output(
+                "display_data",
+                data={"text/html": '<div class="rnnlib-progress">GRU</div>', "text/plain": "GRU"},
+            ),
+        ),
+    ),
     "stderr": (_code(GOOD_SETUP, 1), _code("x", 2, new_output("stream", name="stderr", text="W"))),
     "log noise": (
         _code(GOOD_SETUP, 1),

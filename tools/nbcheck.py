@@ -4,7 +4,8 @@ nbval re-executes notebooks and compares outputs; these rules catch what it
 cannot see, or what readers would trip on first:
 
 * every code cell executed, with execution counts 1, 2, 3, ... in order;
-* no error outputs, nothing on stderr (TensorFlow's log lines in particular);
+* no error outputs, nothing on stderr (TensorFlow's log lines in particular),
+  no saved progress bar (rnnlib.progress shows one only to a live front end);
 * the first code cell is the setup cell: it sets TF_CPP_MIN_LOG_LEVEL=3 and
   TF_ENABLE_ONEDNN_OPTS=0 before TensorFlow is imported, and seeds;
 * `model.summary(line_length=80)`, so the output does not follow the terminal;
@@ -16,12 +17,14 @@ Usage:
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 
 import nbformat
 
 OPT_OUT = "NBVAL_IGNORE_OUTPUT"
+PROGRESS_MARK = "rnnlib-progress"  # rnnlib.progress.CSS_CLASS: a bar must not be saved
 TF_NOISE = re.compile(r"oneDNN|absl::|cuda|tensorflow/|TF-TRT|^[IWE]0000 ", re.MULTILINE)
 TF_IMPORT = re.compile(r"^\s*(import|from)\s+(tensorflow|keras)\b", re.MULTILINE)
 SEED_CALL = re.compile(r"keras\.utils\.set_random_seed\(|tf\.random\.set_seed\(|np\.random\.seed\(")
@@ -63,6 +66,8 @@ def output_problems(nb) -> list[str]:
                     problems.append(f"code cell {i} wrote to stderr: {text[:120]!r}")
                 elif TF_NOISE.search(text):
                     problems.append(f"code cell {i} printed TensorFlow log noise: {text[:120]!r}")
+            if PROGRESS_MARK in json.dumps(out.get("data", {})):
+                problems.append(f"code cell {i} saved a live progress bar (rnnlib.progress)")
     return problems
 
 
