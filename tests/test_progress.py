@@ -298,3 +298,9 @@ def test_a_batch_runner_sees_exactly_the_outputs_without_the_bar():
 
 def test_nbcheck_looks_for_the_bar_this_module_draws():
     assert nbcheck.PROGRESS_MARK == progress.CSS_CLASS
+
+
+def test_the_example_line_in_how_to_use_is_what_render_draws():
+    # how-to-use.md shows a bar to readers; it must be the line this module really draws.
+    line = progress.render(5, 10, "GRU", unit="epochs", note="loss 0.0123", elapsed=2.4)
+    assert line in (ROOT / "how-to-use.md").read_text(encoding="utf-8").splitlines()
