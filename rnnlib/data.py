@@ -8,7 +8,9 @@ Three kinds of helpers live here:
 * two real series that statsmodels ships with its package (no network):
   :func:`sunspots` and :func:`co2`;
 * windowing and splitting without look-ahead: :func:`make_windows`,
-  :func:`time_split` and the single entry point :func:`split_windows`.
+  :func:`time_split` and the single entry point :func:`split_windows`;
+* a text corpus that ships with rnnlib: :func:`python_source`, modules of
+  CPython's standard library.
 
 Model inputs are batch-major ``(batch, time, features)`` and float32 by default,
 as Keras expects. Every random function takes an explicit ``seed`` and draws from
@@ -302,6 +304,57 @@ def co2(freq="MS") -> pd.Series:
     if freq is not None:
         series = series.resample(freq).mean()
     return series.interpolate(method="time").rename("co2")
+
+
+# --------------------------------------------------------------------------------------
+# Text (shipped with rnnlib)
+# --------------------------------------------------------------------------------------
+
+#: The CPython release the shipped modules come from, unmodified (PSF-2.0 licence).
+PYTHON_SOURCE_VERSION = "3.11.7"
+#: The standard-library modules that ship in ``rnnlib/corpus``.
+PYTHON_SOURCE_MODULES = (
+    "abc.py", "bisect.py", "calendar.py", "colorsys.py", "contextlib.py", "copy.py",
+    "fnmatch.py", "graphlib.py", "keyword.py", "numbers.py", "operator.py", "pprint.py",
+    "queue.py", "random.py", "reprlib.py", "sched.py", "string.py", "textwrap.py",
+    "weakref.py",
+)  # fmt: skip
+
+
+def python_source(names) -> str:
+    """The source of the named standard-library modules, joined in the given order.
+
+    The text comes from copies of CPython 3.11.7's ``Lib/`` files that ship
+    with rnnlib (``rnnlib/corpus``, PSF-2.0 licence), not from the running
+    interpreter, so it is the same on every Python version.
+
+    Args:
+        names: module file names from :data:`PYTHON_SOURCE_MODULES`, e.g.
+            ``["abc.py", "copy.py"]``.
+
+    Returns:
+        One string: the files' contents, concatenated.
+
+    Raises:
+        ValueError: a name that is not shipped (the message lists those that are).
+
+    Example:
+
+    >>> text = python_source(["colorsys.py"])
+    >>> len(text), "def rgb_to_hsv" in text
+    (4062, True)
+    """
+    from importlib.resources import files
+
+    if isinstance(names, str):
+        raise ValueError(f"names must be a list of file names, such as [{names!r}]")
+    unknown = [n for n in names if n not in PYTHON_SOURCE_MODULES]
+    if unknown:
+        raise ValueError(
+            f"not shipped with rnnlib: {unknown}; available: {', '.join(PYTHON_SOURCE_MODULES)}"
+        )
+    corpus = files("rnnlib") / "corpus"
+    return "".join((corpus / f"{name}.txt").read_text(encoding="utf-8") for name in names)
 
 
 # --------------------------------------------------------------------------------------

@@ -4,8 +4,11 @@ Expected values are computed here independently (loops, hand-written arrays,
 closed-form statistics), never read back from the code under test.
 """
 
+import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +18,14 @@ from hypothesis import strategies as st
 
 from rnnlib.data import (
     ADDING_PROBLEM_BASELINE_MSE,
+    PYTHON_SOURCE_MODULES,
+    PYTHON_SOURCE_VERSION,
     adding_problem,
     copy_task,
     delayed_recall,
     make_windows,
     noisy_sine,
+    python_source,
     split_windows,
     time_split,
 )
@@ -528,3 +534,69 @@ def test_co2_weekly():
     assert s.index.is_monotonic_increasing
     assert (np.diff(s.index.to_numpy()) == np.timedelta64(7, "D")).all()
     assert not s.isna().any() and (s > 300).all()
+
+
+# --------------------------------------------------------------------------------------
+# The Python-source corpus (chapter 12)
+# --------------------------------------------------------------------------------------
+
+CORPUS = DATA_PY.parent / "corpus"
+
+
+def test_every_listed_module_ships_and_nothing_else_does():
+    shipped = {p.name.removesuffix(".txt") for p in CORPUS.glob("*.py.txt")}
+    assert shipped == set(PYTHON_SOURCE_MODULES)
+    assert (CORPUS / "LICENSE-PSF.txt").read_text().startswith("A. HISTORY OF THE SOFTWARE")
+
+
+def test_python_source_joins_the_files_in_the_order_given():
+    a, b = python_source(["copy.py"]), python_source(["bisect.py"])
+    assert python_source(["copy.py", "bisect.py"]) == a + b
+    assert a.startswith('"""Generic (shallow and deep) copying operations.')
+
+
+@pytest.mark.skipif(
+    sys.version_info[:3] != (3, 11, 7), reason="compares with this interpreter's own stdlib"
+)
+def test_the_copies_are_unmodified_cpython_3_11_7():
+    import sysconfig
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    assert PYTHON_SOURCE_VERSION == "3.11.7"
+    for name in PYTHON_SOURCE_MODULES:
+        assert python_source([name]) == (stdlib / name).read_text(encoding="utf-8"), name
+
+
+@pytest.mark.parametrize(
+    ("names", "says"),
+    [
+        (["os.py"], "not shipped with rnnlib: ['os.py']"),
+        (["abc"], "available: abc.py, bisect.py"),
+        ("abc.py", "must be a list of file names, such as ['abc.py']"),
+    ],
+)
+def test_unknown_modules_get_a_clear_message(names, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        python_source(names)
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_corpus(tmp_path):
+    # Colab installs rnnlib from git with pip: the text files must be in the wheel.
+    root = DATA_PY.parents[1]
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, tmp_path / name)
+    shutil.copytree(
+        root / "rnnlib", tmp_path / "rnnlib", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "."]
+        + ["-w", str(tmp_path / "dist")],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = (tmp_path / "dist").glob("rnnlib-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {f"rnnlib/corpus/{m}.txt" for m in PYTHON_SOURCE_MODULES}
+    assert expected | {"rnnlib/corpus/LICENSE-PSF.txt"} <= names
