@@ -333,7 +333,7 @@ def python_source(names) -> str:
             ``["abc.py", "copy.py"]``.
 
     Returns:
-        One string: the files' contents, concatenated.
+        The files' contents, concatenated into one string.
 
     Raises:
         ValueError: a name that is not shipped (the message lists those that are).
