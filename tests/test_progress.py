@@ -251,9 +251,11 @@ def test_keras_callback_in_a_batch_run_changes_nothing(no_screen):
 
 def _run_in_kernel(code, allow_stdin):
     """Execute code in a fresh IPython kernel; return its iopub messages for the request."""
-    from jupyter_client.manager import start_new_kernel
+    # This interpreter's own kernel (as nbval --nbval-current-env starts it), whatever
+    # kernelspecs the machine has.
+    from nbval.kernel import CURRENT_ENV_KERNEL_NAME, start_new_kernel
 
-    km, kc = start_new_kernel(kernel_name="python3", env={**__import__("os").environ})
+    km, kc = start_new_kernel(kernel_name=CURRENT_ENV_KERNEL_NAME)
     try:
         msg_id = kc.execute(code, allow_stdin=allow_stdin)
         messages = []
