@@ -54,6 +54,19 @@ def test_math_is_rendered(visit, rel):
         assert raw not in text, f"{rel}: raw TeX {raw!r} is visible"
 
 
+# Display equations wider than their box: (width px, box px, first characters).
+WIDE_MATH_JS = """() => [...document.querySelectorAll('mjx-container[display="true"]')]
+  .filter(c => c.scrollWidth > c.parentElement.clientWidth + 2)
+  .map(c => [c.scrollWidth, c.parentElement.clientWidth, c.textContent.slice(0, 50)])"""
+
+
+@pytest.mark.parametrize("rel", MATH_PAGES)
+def test_display_math_fits_the_text_column(visit, rel):
+    """At a laptop's width (1280 px) no equation needs a horizontal scroll bar."""
+    wide = visit(rel).page.evaluate(WIDE_MATH_JS)
+    assert not wide, f"{rel}: split these equations over lines (px, column px, start): {wide}"
+
+
 @pytest.mark.parametrize("rel", PAGES)
 def test_figures_are_visible_images_with_alt_text(visit, rel):
     """Every figure: loaded, visible, with alt text.
