@@ -67,8 +67,7 @@ portability: setup
 	@if ! grep -qw avx2 /proc/cpuinfo 2>/dev/null; then \
 	    echo "== portability: no x86 AVX2 CPU here, skipped"; \
 	else echo "== nbval with AVX2 kernels ($(PORTABLE_ENV))"; \
-	    $(PORTABLE_ENV) $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
-	    -q $$($(BIN)/python tools/notebooks.py --executable); fi
+	    $(PORTABLE_ENV) $(MAKE) --no-print-directory nbval; fi
 
 # Headless Chromium (Debian's package) and local copies of MathJax and the widget manager.
 browser-setup: setup

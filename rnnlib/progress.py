@@ -125,11 +125,12 @@ def render(
     >>> render(7, None, "samples", elapsed=1.0)
     'samples 7 steps · 1.0 s'
     """
-    return (
-        " ".join(filter(None, [label, _text_bar(done, total)]))
-        + " "
-        + _describe(done, total, unit=unit, note=note, elapsed=elapsed, finished=finished)
-    )
+    described = _describe(done, total, unit=unit, note=note, elapsed=elapsed, finished=finished)
+    return _line(label, _text_bar(done, total), described)
+
+
+def _line(label: str, bar: str, described: str) -> str:
+    return " ".join(filter(None, [label, bar, described]))
 
 
 def _text_bar(done: float, total: float | None) -> str:
@@ -190,15 +191,22 @@ class Bar:
     def _bundle(self, finished: bool) -> dict[str, str]:
         # The same line as text (terminals, logs) and as HTML with a native <progress> bar.
         elapsed = time.perf_counter() - self.start
-        words = dict(unit=self.unit, note=self._note, elapsed=elapsed, finished=finished)
+        described = _describe(
+            self._done,
+            self.total,
+            unit=self.unit,
+            note=self._note,
+            elapsed=elapsed,
+            finished=finished,
+        )
         done = min(self._done, self.total or self._done)
         value = f' value="{done:g}" max="{self.total:g}"' if self.total else ""
         return {
-            "text/plain": render(self._done, self.total, self.label, **words),
+            "text/plain": _line(self.label, _text_bar(self._done, self.total), described),
             "text/html": f'<div class="{CSS_CLASS}" style="font-family:monospace">'
             f"<b>{html.escape(self.label)}</b> "
             f'<progress{value} style="width:14em;vertical-align:middle"></progress> '
-            f"{html.escape(_describe(self._done, self.total, **words))}</div>",
+            f"{html.escape(described)}</div>",
         }
 
     def _draw(self, force: bool = False, finished: bool = False) -> None:
