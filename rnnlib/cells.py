@@ -14,7 +14,10 @@ take the input projection ``x_t @ W_x + b`` already computed, because
 :func:`forward` computes it for all time steps in one matmul before the loop.
 The public step functions (:func:`rnn_step`, :func:`lstm_step`,
 :func:`gru_step`) and :func:`forward` both call them, and :func:`backward`
-reuses the gate activations they return.
+reuses the gate activations they return. Their activation functions are
+keyword arguments, like Keras's ``activation`` and ``recurrent_activation``
+(split by role), so that :mod:`rnnlib.checks` can build a learner's likely
+mistake, "tanh where the gates need sigmoid", from this one copy of the maths.
 """
 
 from __future__ import annotations
@@ -45,25 +48,25 @@ def _sigmoid(a):
 # --------------------------------------------------------------------------
 
 
-def _rnn_recurrence(xw_t, h_prev, W_h):
+def _rnn_recurrence(xw_t, h_prev, W_h, activation=np.tanh):
     """Simple RNN: h_t = tanh(x_t @ W_x + b + h_prev @ W_h)."""
-    return np.tanh(xw_t + h_prev @ W_h)
+    return activation(xw_t + h_prev @ W_h)
 
 
-def _lstm_recurrence(xw_t, h_prev, c_prev, W_h):
+def _lstm_recurrence(xw_t, h_prev, c_prev, W_h, gate=_sigmoid, candidate=np.tanh, output=np.tanh):
     """LSTM step; returns h_t, c_t and the gates (i_t, f_t, g_t, o_t) for backward."""
     u = h_prev.shape[-1]
     a_t = xw_t + h_prev @ W_h  # (batch, 4u) pre-activations, blocks i, f, c, o
-    i_t = _sigmoid(a_t[:, :u])  # input gate
-    f_t = _sigmoid(a_t[:, u : 2 * u])  # forget gate
-    g_t = np.tanh(a_t[:, 2 * u : 3 * u])  # candidate cell values (Keras's "c" block)
-    o_t = _sigmoid(a_t[:, 3 * u :])  # output gate
+    i_t = gate(a_t[:, :u])  # input gate
+    f_t = gate(a_t[:, u : 2 * u])  # forget gate
+    g_t = candidate(a_t[:, 2 * u : 3 * u])  # candidate cell values (Keras's "c" block)
+    o_t = gate(a_t[:, 3 * u :])  # output gate
     c_t = f_t * c_prev + i_t * g_t
-    h_t = o_t * np.tanh(c_t)
+    h_t = o_t * output(c_t)
     return h_t, c_t, (i_t, f_t, g_t, o_t)
 
 
-def _gru_recurrence(xw_t, h_prev, W_h, b_h, reset_after):
+def _gru_recurrence(xw_t, h_prev, W_h, b_h, reset_after, gate=_sigmoid, candidate=np.tanh):
     """GRU step; returns h_t and (z_t, r_t, hh_t, hh) for backward.
 
     ``b_h`` is the recurrent bias (reset_after=True only, else None); ``hh`` is
@@ -75,17 +78,17 @@ def _gru_recurrence(xw_t, h_prev, W_h, b_h, reset_after):
         # Keras's default (and cuDNN's): the reset gate acts after the matmul.
         hw_t = h_prev @ W_h + b_h
         hz, hr, hh = hw_t[:, :u], hw_t[:, u : 2 * u], hw_t[:, 2 * u :]
-        z_t = _sigmoid(xz + hz)  # update gate
-        r_t = _sigmoid(xr + hr)  # reset gate
-        hh_t = np.tanh(xh + r_t * hh)  # candidate h~_t
+        z_t = gate(xz + hz)  # update gate
+        r_t = gate(xr + hr)  # reset gate
+        hh_t = candidate(xh + r_t * hh)  # candidate h~_t
     else:
         # Cho et al. (2014): the reset gate acts on h_prev before the matmul.
         hw_t = h_prev @ W_h[:, : 2 * u]
         hz, hr = hw_t[:, :u], hw_t[:, u:]
-        z_t = _sigmoid(xz + hz)
-        r_t = _sigmoid(xr + hr)
+        z_t = gate(xz + hz)
+        r_t = gate(xr + hr)
         hh = (r_t * h_prev) @ W_h[:, 2 * u :]
-        hh_t = np.tanh(xh + hh)
+        hh_t = candidate(xh + hh)
     # Keras and Cho et al.: z_t keeps the old state (some blog posts swap z and 1-z).
     h_t = z_t * h_prev + (1.0 - z_t) * hh_t
     return h_t, (z_t, r_t, hh_t, hh)

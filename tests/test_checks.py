@@ -3,6 +3,7 @@
 Wrong-but-plausible implementations and their hints are in test_checks_mutants.py.
 """
 
+import functools
 import inspect
 import linecache
 import re
@@ -24,28 +25,8 @@ SEEDS = [0, 1, 2024]
 
 
 # ==========================================================================
-# Right answers: rnnlib wrapped to the learner's signatures, and inline solutions.
+# Right answers, written as a learner would (no call into rnnlib).
 # ==========================================================================
-
-
-def ref_rnn_step(x_t, h_prev, W_x, W_h, b):
-    return rnnlib.rnn_step(x_t, h_prev, W_x, W_h, b)
-
-
-def ref_rnn_forward(x, h0, W_x, W_h, b):
-    params = {"kernel": W_x, "recurrent_kernel": W_h, "bias": b}
-    return rnnlib.forward("simple_rnn", x, params, initial_state=h0)
-
-
-def ref_rnn_backward(x, h0, W_x, W_h, b, d_hs):
-    params = {"kernel": W_x, "recurrent_kernel": W_h, "bias": b}
-    grads = rnnlib.backward("simple_rnn", x, params, d_hs, initial_state=h0)
-    return {
-        "W_x": grads["kernel"],
-        "W_h": grads["recurrent_kernel"],
-        "b": grads["bias"],
-        "h0": grads["initial_state"],
-    }
 
 
 def sigmoid(a):
@@ -111,11 +92,11 @@ def my_gru_step(x_t, h_prev, params):
 
 
 REFERENCES = {
-    "rnn_step": [ref_rnn_step, my_rnn_step],
-    "rnn_forward": [ref_rnn_forward, my_rnn_forward],
-    "rnn_backward": [ref_rnn_backward, my_rnn_backward],
-    "lstm_step": [rnnlib.lstm_step, my_lstm_step],
-    "gru_step": [rnnlib.gru_step, my_gru_step],
+    "rnn_step": my_rnn_step,
+    "rnn_forward": my_rnn_forward,
+    "rnn_backward": my_rnn_backward,
+    "lstm_step": my_lstm_step,
+    "gru_step": my_gru_step,
 }
 CHECK_NAMES = list(REFERENCES)
 
@@ -124,12 +105,11 @@ def run(check_name, fn, **kwargs):
     return getattr(checks, check_name)(fn, **kwargs)
 
 
+@pytest.mark.parametrize("key", [None, 7, 2026])
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("which", ["rnnlib", "inline"])
 @pytest.mark.parametrize("check_name", CHECK_NAMES)
-def test_right_answers_pass_every_check(check_name, which, seed):
-    fn = REFERENCES[check_name][0 if which == "rnnlib" else 1]
-    result = run(check_name, fn, seed=seed)
+def test_right_answers_pass_every_check(check_name, seed, key):
+    result = checks.run(check_name, REFERENCES[check_name], seed=seed, key=key)
     assert result.passed, str(result)
     assert result and result.score == result.max_score == len(result.messages)
     assert all(message.startswith("✓") for message in result.messages)
@@ -137,7 +117,7 @@ def test_right_answers_pass_every_check(check_name, which, seed):
 
 
 def test_each_check_has_the_sub_checks_asked_for():
-    labels = {name: " | ".join(run(name, REFERENCES[name][0]).messages) for name in CHECK_NAMES}
+    labels = {name: " | ".join(run(name, REFERENCES[name]).messages) for name in CHECK_NAMES}
     for name in ("rnn_step", "lstm_step", "gru_step"):
         assert "bias only (x_t = 0, h_prev = 0)" in labels[name]
     assert "input term only" in labels["rnn_step"]
@@ -165,6 +145,96 @@ def test_gru_that_ignores_reset_after_fails_only_the_other_variant():
     assert result.passed
     result = checks.gru_step(always_reset_after)
     assert not result.passed and 5 <= result.score < result.max_score
+
+
+# ==========================================================================
+# Shortcuts: handing the work to rnnlib's own reference earns nothing.
+# ==========================================================================
+
+
+def _rnn_params(W_x, W_h, b):
+    return {"kernel": W_x, "recurrent_kernel": W_h, "bias": b}
+
+
+def shortcut_private_helper(x_t, h_prev, W_x, W_h, b):
+    from rnnlib.cells import _rnn_recurrence as step
+
+    return step(x_t @ W_x + b, h_prev, W_h)
+
+
+def shortcut_through_forward(x_t, h_prev, W_x, W_h, b):
+    params = _rnn_params(W_x, W_h, b)
+    return rnnlib.forward("simple_rnn", x_t[:, None], params, initial_state=h_prev)[:, 0]
+
+
+def shortcut_backward(x, h0, W_x, W_h, b, d_hs):
+    g = rnnlib.backward("simple_rnn", x, _rnn_params(W_x, W_h, b), d_hs, initial_state=h0)
+    return {
+        "W_x": g["kernel"],
+        "W_h": g["recurrent_kernel"],
+        "b": g["bias"],
+        "h0": g["initial_state"],
+    }
+
+
+def shortcut_clip(grads, max_norm):
+    from rnnlib.checks.specs import clipping
+
+    return clipping._clip(grads, max_norm)
+
+
+SHORTCUTS = [
+    ("rnn_step", rnnlib.rnn_step, "rnnlib.rnn_step"),
+    ("rnn_step", lambda *a: rnnlib.rnn_step(*a), "rnnlib.rnn_step"),
+    ("rnn_step", functools.partial(rnnlib.cells.rnn_step), "rnnlib.rnn_step"),
+    ("rnn_step", shortcut_private_helper, "rnnlib.cells._rnn_recurrence"),
+    ("rnn_step", shortcut_through_forward, "rnnlib.forward"),
+    (
+        "rnn_forward",
+        lambda x, h0, W_x, W_h, b: rnnlib.forward("simple_rnn", x, _rnn_params(W_x, W_h, b),
+                                                  initial_state=h0),
+        "rnnlib.forward",
+    ),
+    ("rnn_backward", shortcut_backward, "rnnlib.backward"),
+    ("lstm_step", rnnlib.lstm_step, "rnnlib.lstm_step"),
+    ("gru_step", lambda *a: rnnlib.gru_step(*a), "rnnlib.gru_step"),
+    ("clip_by_global_norm", shortcut_clip, "the checks' own reference"),
+    ("make_windows", rnnlib.data.make_windows, "rnnlib.data.make_windows"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("check_name", "fn", "called"), SHORTCUTS)
+def test_a_function_that_calls_the_reference_earns_nothing(check_name, fn, called):
+    for key in (None, 5):
+        result = checks.run(check_name, fn, key=key)
+        assert result.score == 0 and result.max_score > 1, str(result)
+        assert len(result.messages) == 1
+        assert f"this calls {called} (rnnlib's own reference), so it earns no marks" in str(result)
+    assert sys.getprofile() is None
+
+
+def test_the_exercise_may_call_what_its_spec_allows():
+    def forward_on_rnnlib_steps(x, h0, W_x, W_h, b):
+        h, hs = h0, []
+        for t in range(x.shape[1]):
+            h = rnnlib.rnn_step(x[:, t], h, W_x, W_h, b)
+            hs.append(h)
+        return np.stack(hs, axis=1)
+
+    assert checks.rnn_forward(forward_on_rnnlib_steps).passed
+    assert not checks.rnn_step(rnnlib.rnn_step).passed
+
+
+def test_a_profiler_already_running_is_given_back():
+    def profiler(frame, event, arg):
+        return None
+
+    sys.setprofile(profiler)
+    try:
+        checks.rnn_step(my_rnn_step)
+        assert sys.getprofile() is profiler
+    finally:
+        sys.setprofile(None)
 
 
 # ==========================================================================
@@ -376,7 +446,7 @@ def step_with_failing_helper(x_t, h_prev, W_x, W_h, b):
 
 
 def step_calling_rnnlib_wrongly(x_t, h_prev, W_x, W_h, b):
-    return rnnlib.rnn_step(x_t, h_prev, W_h, W_x, b)
+    return np.tanh(x_t @ rnnlib.init_params("gru", units=0, input_dim=1, seed=0)["kernel"])
 
 
 def line_of(fn, text):
@@ -407,8 +477,8 @@ def test_exception_inside_rnnlib_points_at_the_learners_call():
     result = checks.rnn_step(step_calling_rnnlib_wrongly)
     text = str(result)
     assert "raised ValueError" in text
-    assert "`return rnnlib.rnn_step(x_t, h_prev, W_h, W_x, b)`" in text
-    assert "_validate" not in text and "cells.py" not in text
+    assert '`return np.tanh(x_t @ rnnlib.init_params("gru", units=0, input_dim=1, seed=0)' in text
+    assert "_validate" not in text and "params.py" not in text
 
 
 def test_exception_in_notebook_code_shows_the_cell_line():
@@ -741,7 +811,7 @@ def test_each_check_finishes_in_under_a_second(capsys):
     timings = []
     for check_name in CHECK_NAMES:
         for kind, fn in (
-            ("right", REFERENCES[check_name][1]),
+            ("right", REFERENCES[check_name]),
             ("wrong", wrong_answers()[check_name]),
         ):
             start = time.perf_counter()

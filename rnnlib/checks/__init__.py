@@ -1,0 +1,98 @@
+"""Checks for the graded exercises: a learner's function against rnnlib's reference.
+
+Every check calls the learner's function on a few small seeded cases and
+compares its answers with the reference in :mod:`rnnlib.cells`. It returns a
+:class:`CheckResult`, which shows as a short report in a notebook::
+
+    from rnnlib import checks
+
+    checks.rnn_step(rnn_step)                  # a report, one line per sub-check
+    checks.rnn_step(rnn_step).assert_passed()  # raises with the report unless it passed
+
+The sub-checks isolate one term at a time (bias only, input term only, ...),
+then try a batch of 1, an input size different from the number of units and
+float32 inputs. A float32 answer that is right up to float32 rounding passes,
+and so does one computed in float64.
+
+A check never raises because of the learner's code: an exception, a ``None``
+result, a list instead of an array, a wrong shape, NaN, an input changed in
+place or an endless loop each become a failed sub-check with a short, kind
+message. A wrong answer is explained by *mutant matching*: each exercise's
+spec lists known mistakes, each the reference run on changed inputs, outputs
+or conventions, and the report shows the hint of the one that gives the
+learner's numbers. A function that hands the work to rnnlib's own reference
+(``rnnlib.rnn_step``, ``rnnlib.forward``, ...) earns no marks. A report shows
+at most one number of the reference answer per sub-check.
+
+The machinery is in ``_engine.py``; each exercise family is a short spec in
+``specs/``. :func:`run` runs any check by name, and with ``key=`` the graded
+cases (other shapes and dtypes) that otter's hidden tests use. TensorFlow is
+imported only by :func:`build_model`.
+"""
+
+from __future__ import annotations
+
+from rnnlib.checks._engine import CheckResult, make_check, run_spec
+from rnnlib.checks._keras import build_model
+from rnnlib.checks.specs import clipping, gru, lstm, rnn, windows
+
+__all__ = [
+    "CheckResult",
+    "build_model",
+    "clip_by_global_norm",
+    "gru_step",
+    "lstm_step",
+    "make_windows",
+    "rnn_backward",
+    "rnn_forward",
+    "rnn_step",
+    "run",
+]
+
+SPECS = {**rnn.SPECS, **clipping.SPECS, **windows.SPECS, **lstm.SPECS, **gru.SPECS}
+
+rnn_step = make_check(SPECS["rnn_step"])
+rnn_forward = make_check(SPECS["rnn_forward"])
+rnn_backward = make_check(SPECS["rnn_backward"])
+clip_by_global_norm = make_check(SPECS["clip_by_global_norm"])
+make_windows = make_check(SPECS["make_windows"])
+lstm_step = make_check(SPECS["lstm_step"])
+gru_step = make_check(
+    SPECS["gru_step"], {"reset_after": "check only this variant; None (the default) checks both."}
+)
+
+
+def run(name, fn, *, key=None, **kwargs) -> CheckResult:
+    """Run the check called ``name``; with ``key``, on graded cases drawn from that key.
+
+    The graded (hidden) cases have other shapes, dtypes and values than the
+    public ones, drawn from ``key``; otter's hidden tests pass a key that only
+    the autograder holds.
+
+    Args:
+        name: a check of this module, e.g. `"rnn_step"` or `"build_model"`.
+        fn: the learner's function (or model, for `build_model`).
+        key: an int selecting graded cases, or None for the public ones.
+        **kwargs: the check's other arguments (`seed`, `time_limit`,
+            `reset_after`, or `build_model`'s specification).
+
+    Returns:
+        The check's `CheckResult`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> def my_rnn_step(x_t, h_prev, W_x, W_h, b):
+    ...     return np.tanh(x_t @ W_x + h_prev @ W_h + b)
+    >>> run("rnn_step", my_rnn_step, key=31).passed
+    True
+    """
+    if name == "build_model":
+        return build_model(fn, **kwargs)
+    if name not in SPECS:
+        raise ValueError(f"no check called {name!r}; the checks are {', '.join(SPECS)}")
+    return run_spec(SPECS[name], fn, key=key, **kwargs)
+
+
+# Documented here (the API reference reads this module), defined in the engine.
+CheckResult.__module__ = build_model.__module__ = __name__
