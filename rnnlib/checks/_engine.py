@@ -850,9 +850,14 @@ def hidden_sizes(rng, *, batch=(1, 4), features=(1, 6), units=(1, 5), time=(1, 6
 
 
 def hidden_label(sizes) -> str:
-    """``"batch 3, 5 features, 2 units, float32"`` for a graded case."""
+    """``"batch 3, 5 features, 1 unit, float32"`` for a graded case."""
+
+    def count(n, noun):
+        return f"{n} {noun}" + ("" if n == 1 else "s")
+
     dtype = np.dtype(sizes["dtype"]).name
-    return f"batch {sizes['batch']}, {sizes['d']} features, {sizes['u']} units, {dtype}"
+    features, units = count(sizes["d"], "feature"), count(sizes["u"], "unit")
+    return f"batch {sizes['batch']}, {features}, {units}, {dtype}"
 
 
 # ==========================================================================

@@ -79,10 +79,11 @@ def _cases(rng, hidden):
         return (x_t, h_prev, c_prev, params)
 
     if hidden:
-        terms = [{"x": False, "h": False}, {"c": False}, {}, {}, {}, {}]
+        terms = [("bias only", {"x": False, "h": False}), ("no memory", {"c": False})]
+        terms += [("full step", {})] * 4
         return [
-            (hidden_label(s), case(s["batch"], s["d"], s["u"], s["dtype"], **t))
-            for s, t in ((hidden_sizes(rng), t) for t in terms)
+            (f"{what}, {hidden_label(s)}", case(s["batch"], s["d"], s["u"], s["dtype"], **t))
+            for (what, t), s in ((term, hidden_sizes(rng)) for term in terms)
         ]
     return [
         ("bias only (x_t = 0, h_prev = 0)", case(2, 3, 3, x=False, h=False)),

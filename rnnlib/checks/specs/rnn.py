@@ -97,11 +97,14 @@ def _step_cases(rng, hidden):
         return (x_t, h_prev, W_x, W_h, zero_unless(bias, b))
 
     if hidden:
-        terms = [{"x": False, "h": False}, {"h": False, "bias": False}, {"x": False, "bias": False}]
-        terms += [{}] * 4
+        terms = [
+            ("bias only", {"x": False, "h": False}),
+            ("input term only", {"h": False, "bias": False}),
+            ("recurrent term only", {"x": False, "bias": False}),
+        ] + [("full step", {})] * 4
         return [
-            (hidden_label(s), case(s["batch"], s["d"], s["u"], s["dtype"], **t))
-            for s, t in ((hidden_sizes(rng), t) for t in terms)
+            (f"{what}, {hidden_label(s)}", case(s["batch"], s["d"], s["u"], s["dtype"], **t))
+            for (what, t), s in ((term, hidden_sizes(rng)) for term in terms)
         ]
     return [
         ("bias only (x_t = 0, h_prev = 0)", case(2, 3, 3, x=False, h=False)),
