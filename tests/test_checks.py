@@ -569,7 +569,7 @@ def test_a_list_with_the_right_numbers_fails_with_advice():
         return [list(row) for row in my_rnn_step(x_t, h_prev, W_x, W_h, b)]
 
     result = checks.rnn_step(returns_list)
-    assert result.score == 1  # only "keeps its inputs unchanged"
+    assert result.score == 0  # keeping the inputs unchanged earns nothing on its own
     assert "returned a list, not a numpy array: its numbers are right" in result.messages[0]
     assert "np.stack(...)" in result.messages[0]
 
@@ -614,7 +614,7 @@ def test_nan_and_inf_are_reported_with_their_place(bad, word):
         return h_t
 
     result = checks.rnn_step(poisoned)
-    assert not result and result.score == 1
+    assert not result and result.score == 0
     assert f"h_t contains {word} at [0, 1]" in result.messages[0]
 
 
@@ -1003,3 +1003,9 @@ def test_clip_by_global_norm_explains_an_exception_and_nan():
     text = str(checks.clip_by_global_norm(raises))
     assert "NameError" in text and "Traceback" not in text
     assert "NaN" in str(checks.clip_by_global_norm(nans))
+
+
+def test_an_answer_that_is_always_wrong_earns_nothing_for_keeping_its_inputs():
+    result = checks.rnn_step(lambda x_t, h_prev, W_x, W_h, b: np.zeros_like(h_prev))
+    assert result.score == 0
+    assert "not counted until an answer is right" in result.messages[-1]

@@ -1,7 +1,7 @@
 """Checks for the graded exercises: a learner's function against rnnlib's reference.
 
 Every check calls the learner's function on a few small seeded cases and
-compares its answers with the reference in :mod:`rnnlib.cells`. It returns a
+compares its answers with the reference in ``rnnlib.cells``. It returns a
 :class:`CheckResult`, which shows as a short report in a notebook::
 
     from rnnlib import checks

@@ -1140,6 +1140,8 @@ def run_spec(spec, fn, *, seed=0, key=None, time_limit=5.0, **options) -> CheckR
     _report(result, _prefer_common_hints(lines))
     if not returned:
         return result.add(_INPUTS_LABEL, False, "not checked, since the function never returned")
+    if not result.score:  # leaving the inputs alone earns nothing on its own
+        return result.add(_INPUTS_LABEL, False, changed or "not counted until an answer is right")
     return result.add(_INPUTS_LABEL, changed is None, changed)
 
 
