@@ -5,7 +5,7 @@
 #   make test         set up, then lint, every test (unit, nbval, portability), the book, the browser
 #   make portability  nbval again, with the matrix kernels an AVX2-only laptop would use (x86)
 #   make outputs      re-execute every notebook top to bottom, in place
-#   make assignments  generate the student notebooks and autograder zips with otter assign
+#   make assignments  otter assign: student notebooks, public tests in rnnlib, autograder zips
 #   make repo-url     after changing repository.url in _config.yml (forks): update the notebooks
 #   make bench        benchmarks and the course budget report (not part of `make test`)
 #   make clean        remove build outputs (keeps .venv); `make distclean` removes .venv too
@@ -92,10 +92,11 @@ assignments: setup
 repo-url: setup
 	$(BIN)/python tools/repo_url.py
 
-bench: setup
+bench: setup assignments
 	$(BIN)/python benchmarks/bench_forward.py --csv benchmarks/results/forward_speed.csv
 	$(BIN)/python benchmarks/memory_grid.py
 	$(BIN)/python benchmarks/notebook_budget.py
+	$(BIN)/python benchmarks/grading_budget.py
 	$(BIN)/python tools/execute_notebooks.py reference/budget.ipynb
 
 clean:

@@ -1,10 +1,10 @@
 """Keep the repository URL in one place: _config.yml's `repository.url`.
 
 The launch buttons and the repository button read it from _config.yml. The
-only copies are the lines that install rnnlib from the repository: in each
-notebook's setup cell (Colab runs a notebook alone, without the repository),
-and in each exercise's otter requirements (Gradescope builds its grading image
-from them). This script writes them all.
+only copies are the lines that install rnnlib from the repository, in each
+notebook's setup cell (Colab runs a notebook alone, without the repository).
+This script writes them all. (The exercises' autograders do not use the URL:
+they install the wheel of rnnlib that `make assignments` ships in each zip.)
 
 Usage:
     python tools/repo_url.py           rewrite every notebook's install line (`make repo-url`)
