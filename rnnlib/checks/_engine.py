@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dis
+import functools
 import html
 import inspect
 import os
@@ -721,19 +722,24 @@ _REFERENCE_CODE = {
 
 def _reference_name(code) -> str | None:
     """``rnnlib.rnn_step`` or ``rnnlib.cells._lstm_recurrence`` for reference code, else None."""
-    path = os.path.abspath(code.co_filename)
+    return _reference_name_of(code.co_filename, code.co_name)
+
+
+@functools.lru_cache(maxsize=4096)  # called for every call the learner's code makes
+def _reference_name_of(filename, function) -> str | None:
+    path = os.path.abspath(filename)
     if not path.startswith(os.path.join(_RNNLIB_DIR, "")):
         return None
     relative = os.path.relpath(path, _RNNLIB_DIR)
     for place, names in _REFERENCE_CODE.items():
         if relative == place or relative.startswith(os.path.join(place, "")):
-            if names is not None and code.co_name not in names:
+            if names is not None and function not in names:
                 return None
-            if place == "cells.py" and not code.co_name.startswith("_"):
-                return f"rnnlib.{code.co_name}"  # exported at the top level
+            if place == "cells.py" and not function.startswith("_"):
+                return f"rnnlib.{function}"  # exported at the top level
             if place.endswith("specs"):
                 return "the checks' own reference"
-            return f"rnnlib.{os.path.splitext(place)[0]}.{code.co_name}"
+            return f"rnnlib.{os.path.splitext(place)[0]}.{function}"
     return None
 
 
@@ -948,16 +954,19 @@ def _part(value, key):
         return None
 
 
-def _explain_array(got, want, case, name, problem, *, record=True, whole=None):
-    """A hint for one wrong array: dtype, a known mistake, the spec's heuristics, values."""
-    if whole is None:
-        same = lambda g, m, tol: _close(g, m, tol)  # noqa: E731
-    else:
-        same = lambda g, m, tol: _close(g[whole], _part(m, whole), tol)  # noqa: E731
-    target = got if whole is None else case.got
+def _explain_array(got, want, case, name, *, record=True, key=None):
+    """A hint for one wrong array: dtype, a known mistake, the spec's heuristics, values.
+
+    ``key`` picks the array's part out of the mutants' outputs, for an answer
+    that is a tuple or a dict.
+    """
+
+    def same(g, m, tol):
+        return _close(g, m if key is None else _part(m, key), tol)
+
     return (
         _first(_DTYPE_HINTS, got, want, case, name)
-        or _mutant_hint(target, case, same, record=record)
+        or _mutant_hint(got, case, same, record=record)
         or _first(case.spec.heuristics, got, want, case, name)
         or _first(_VALUE_HINTS, got, want, case, name)
     )
@@ -966,12 +975,11 @@ def _explain_array(got, want, case, name, problem, *, record=True, whole=None):
 def _compare(got, case) -> str | None:
     """None for a right answer; else what is wrong, with the likely mistake."""
     spec, want = case.spec, case.expected
-    case.got = got
     if not isinstance(want, tuple | Mapping):
         problem = _array_problem(got, want, case.tol, spec.returns)
         if problem is None or not problem.comparable:
             return None if problem is None else problem.text
-        return _with_hint(_explain_array(got, want, case, spec.returns, problem), problem)
+        return _with_hint(_explain_array(got, want, case, spec.returns), problem)
 
     if got is None or got is Ellipsis:
         first = next(iter(want.values())) if isinstance(want, Mapping) else want[0]
@@ -1007,9 +1015,7 @@ def _compare(got, case) -> str | None:
         return f"{verdict}: {_with_hint(hint, first)}"
     # Otherwise explain each wrong part on its own.
     hints = {
-        i: _explain_array(
-            gots[i], wants[i], case, names[i], problems[i], record=False, whole=keys[i]
-        )
+        i: _explain_array(gots[i], wants[i], case, names[i], record=False, key=keys[i])
         for i in wrong
     }
     if len(set(hints.values())) == 1 and hints[wrong[0]]:
