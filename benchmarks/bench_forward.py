@@ -14,7 +14,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import os
 import platform
@@ -115,14 +114,11 @@ def main():
     print("\noutputs agree to 1e-4" if not disagree else f"\nDISAGREE beyond 1e-4: {disagree}")
 
     if args.csv:
-        from machine import describe  # benchmarks/machine.py, beside this script
+        from machine import describe, write_csv  # benchmarks/machine.py, beside this script
 
         today = datetime.date.today().isoformat()
         rows = [{**r, "machine": describe(), "date": today} for r in rows]
-        with open(args.csv, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        write_csv(rows, args.csv)
         print(f"wrote {args.csv}")
     return 1 if disagree else 0
 

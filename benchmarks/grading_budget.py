@@ -19,7 +19,6 @@ Usage:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import subprocess
@@ -35,7 +34,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from assign import BUILD, autograder_zip, exercise_sources  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from machine import describe  # noqa: E402
+from machine import describe, write_csv  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "grading_budget.csv"
 GRADESCOPE_DEFAULT_MB = 768
@@ -109,11 +108,7 @@ def main(argv: list[str]) -> int:
                 "date": date,
             }
         )
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(rows, OUT)
     print(f"== wrote {OUT.relative_to(ROOT)}")
     return 0
 

@@ -1,7 +1,8 @@
-"""One line that says which machine a benchmark ran on, for the CSVs in benchmarks/results/."""
+"""Which machine a benchmark ran on, and writing the CSVs in benchmarks/results/."""
 
 from __future__ import annotations
 
+import csv
 import os
 import platform
 from pathlib import Path
@@ -18,3 +19,13 @@ def describe() -> str:
     except OSError:
         pass
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def write_csv(rows, path) -> None:
+    """Write ``rows`` (dicts with the same keys, in column order) to the CSV file ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

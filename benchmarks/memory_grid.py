@@ -28,7 +28,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import os
 import sys
@@ -45,7 +44,7 @@ import numpy as np  # noqa: E402
 import rnnlib  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import describe  # noqa: E402
+from machine import describe, write_csv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "memory_grid.csv"
@@ -114,14 +113,6 @@ def run_one(task, cell, lag, seed, *, epochs=EPOCHS, n_train=N_TRAIN):
 
 
 # ---- the grid ------------------------------------------------------------------------------
-
-
-def write_csv(rows, path):
-    """Write the rows (dicts with the same keys) to a CSV file."""
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def plan(lags, seeds, longer):

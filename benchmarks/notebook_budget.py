@@ -15,7 +15,6 @@ Usage:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import subprocess
@@ -27,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from notebooks import executable_notebooks  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from machine import describe  # noqa: E402
+from machine import describe, write_csv  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "notebook_budget.csv"
 LIMIT_S, LIMIT_MB, COURSE_LIMIT_S = 60.0, 1536.0, 600.0
@@ -80,11 +79,7 @@ def main(argv: list[str]) -> int:
                 "date": date,
             }
         )
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(rows, OUT)
     print(f"== whole course: {total:.0f} s (goal < {COURSE_LIMIT_S:.0f} s); wrote {OUT}")
     over = [r["notebook"] for r in rows if not r["within_budget"]]
     return 1 if over or total > COURSE_LIMIT_S else 0
