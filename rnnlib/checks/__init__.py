@@ -24,16 +24,18 @@ learner's numbers. A function that hands the work to rnnlib's own reference
 (``rnnlib.rnn_step``, ``rnnlib.forward``, ...) earns no marks. A report shows
 at most one number of the reference answer per sub-check.
 
-The machinery is in ``_engine.py``; each exercise family is a short spec in
-``specs/``. :func:`run` runs any check by name, and with ``key=`` the graded
+The machinery is in ``_engine.py`` and the three modules it uses
+(``_report.py``, ``_calls.py``, ``_compare.py``); each exercise family is a
+short spec in ``specs/``. :func:`run` runs any check by name, and with ``key=`` the graded
 cases (other shapes and dtypes) that otter's hidden tests use. TensorFlow is
 imported only by :func:`build_model`.
 """
 
 from __future__ import annotations
 
-from rnnlib.checks._engine import CheckResult, make_check, run_spec
+from rnnlib.checks._engine import make_check, run_spec
 from rnnlib.checks._keras import build_model
+from rnnlib.checks._report import CheckResult
 from rnnlib.checks.specs import clipping, gru, lstm, rnn, windows
 
 __all__ = [

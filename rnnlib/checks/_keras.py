@@ -11,14 +11,8 @@ import contextlib
 import re
 from collections.abc import Mapping
 
-from rnnlib.checks._engine import (
-    CheckResult,
-    _a_type,
-    _call,
-    _describe_exception,
-    _error_text,
-    _not_ready,
-)
+from rnnlib.checks._calls import _a_type, _call, _describe_exception, _error_text, _not_ready
+from rnnlib.checks._report import CheckResult
 
 _RECURRENT = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
 

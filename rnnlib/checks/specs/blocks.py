@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from rnnlib.checks._engine import _is_matmul_error
+from rnnlib.checks._calls import _is_matmul_error
 
 KEYS = ("kernel", "recurrent_kernel", "bias")
 OPEN = 40.0  # sigmoid(40) = 1 - 4e-18: a gate stuck open; -OPEN: stuck shut

@@ -5,15 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib import cells
-from rnnlib.checks._engine import (
-    Spec,
-    _batch_axis_hint,
-    _tanh_range_hint,
-    _transposed_hint,
-    hidden_label,
-    hidden_sizes,
-    zero_unless,
-)
+from rnnlib.checks._compare import _batch_axis_hint, _tanh_range_hint, _transposed_hint
+from rnnlib.checks._engine import Spec, hidden_label, hidden_sizes, zero_unless
 from rnnlib.checks.specs.blocks import (
     OPEN,
     gated_params,

@@ -5,17 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib import cells
-from rnnlib.checks._engine import (
-    Spec,
-    _batch_axis_hint,
-    _fmt_shape,
-    _is_matmul_error,
-    _tanh_range_hint,
-    _transposed_hint,
-    hidden_label,
-    hidden_sizes,
-    zero_unless,
-)
+from rnnlib.checks._calls import _is_matmul_error
+from rnnlib.checks._compare import _batch_axis_hint, _fmt_shape, _tanh_range_hint, _transposed_hint
+from rnnlib.checks._engine import Spec, hidden_label, hidden_sizes, zero_unless
 
 F64, F32 = np.float64, np.float32
 
