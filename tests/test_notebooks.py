@@ -70,7 +70,7 @@ def test_every_toc_entry_exists():
 
 @pytest.mark.parametrize("path", EXECUTABLE, ids=[p.as_posix() for p in EXECUTABLE])
 def test_committed_notebook_follows_the_rules(path):
-    problems = nbcheck.notebook_problems(_read(path))
+    problems = nbcheck.notebook_problems(_read(path), nbcheck.is_teaching_page(path))
     assert not problems, f"{path}:\n  " + "\n  ".join(problems) + "\nRun `make outputs`."
 
 
@@ -104,9 +104,12 @@ def _code(source, count, *outputs):
     return cell
 
 
+GOOD_TITLE = "# Title\n\n**After this page you can**\n- run a cell;\n- read its output.\n\nThen on."
+
+
 def test_a_good_notebook_has_no_problems():
     nb = _notebook(
-        new_markdown_cell("# Title"),
+        new_markdown_cell(GOOD_TITLE),
         _code(GOOD_SETUP, 1),
         _code("model.summary(line_length=80)", 2),
         _code("# NBVAL_IGNORE_OUTPUT\n# wall-clock timings vary from run to run\nprint(1)", 3),
@@ -151,11 +154,36 @@ BROKEN = {
     "use summary(line_length=80)": (_code(GOOD_SETUP, 1), _code("model.summary()", 2)),
     "without a comment": (_code(GOOD_SETUP, 1), _code("# NBVAL_IGNORE_OUTPUT\nprint(1)", 2)),
     "NBVAL_SKIP": (_code(GOOD_SETUP, 1), _code("# NBVAL_SKIP\nprint(1)", 2)),
+    "words of prose": (new_markdown_cell(GOOD_TITLE + " word" * 2500), _code(GOOD_SETUP, 1)),
+    "has 5 items": (
+        new_markdown_cell(GOOD_TITLE.replace("- read", "- a;\n- b;\n- c;\n- read")),
+        _code(GOOD_SETUP, 1),
+    ),
+    "needs an": (new_markdown_cell("# Title"), _code(GOOD_SETUP, 1)),
+    "shows 41 lines": (
+        _code(GOOD_SETUP, 1),
+        _code("\n".join(f"x{i} = {i}" for i in range(41)), 2),
+    ),
     "without alt text": (
         _code(GOOD_SETUP, 1),
         _code("plt.show()", 2, new_output("display_data", data={"image/png": "iVBORw0KGgo="})),
     ),
 }
+
+
+def test_folded_code_may_be_long():
+    long = _code("\n".join(f"x{i} = {i}" for i in range(80)), 2)
+    long.metadata["tags"] = ["hide-input"]
+    nb = _notebook(new_markdown_cell(GOOD_TITLE), _code(GOOD_SETUP, 1), long)
+    assert nbcheck.notebook_problems(nb) == []
+
+
+def test_exercise_and_reference_pages_need_no_outcomes_list():
+    assert nbcheck.is_teaching_page("chapters/02_bptt.ipynb")
+    assert not nbcheck.is_teaching_page("chapters/exercises/ex02_bptt.ipynb")
+    assert not nbcheck.is_teaching_page("reference/budget.ipynb")
+    nb = _notebook(new_markdown_cell("# Exercise"), _code(GOOD_SETUP, 1))
+    assert nbcheck.notebook_problems(nb, teaching=False) == []
 
 
 @pytest.mark.parametrize("expected", BROKEN, ids=list(BROKEN))

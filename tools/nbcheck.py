@@ -9,7 +9,10 @@ cannot see, or what readers would trip on first:
 * the first code cell is the setup cell: it sets TF_CPP_MIN_LOG_LEVEL=3 and
   TF_ENABLE_ONEDNN_OPTS=0 before TensorFlow is imported, and seeds;
 * `model.summary(line_length=80)`, so the output does not follow the terminal;
-* a cell that opts out of nbval's comparison says why on the next line.
+* a cell that opts out of nbval's comparison says why on the next line;
+* one idea per page: at most about 2,500 words of prose, at most four
+  "After this page you can" items, and no visible code cell longer than 40
+  lines (fold drawing and helper code with the ``hide-input`` tag).
 
 Usage:
     python tools/nbcheck.py chapters/*.ipynb    prints problems; exit 1 if any
@@ -28,6 +31,11 @@ PROGRESS_MARK = "rnnlib-progress"  # rnnlib.progress.CSS_CLASS: a bar must not b
 TF_NOISE = re.compile(r"oneDNN|absl::|cuda|tensorflow/|TF-TRT|^[IWE]0000 ", re.MULTILINE)
 TF_IMPORT = re.compile(r"^\s*(import|from)\s+(tensorflow|keras)\b", re.MULTILINE)
 SEED_CALL = re.compile(r"keras\.utils\.set_random_seed\(|tf\.random\.set_seed\(|np\.random\.seed\(")
+MAX_WORDS = 2500  # words of prose on one page: one sitting
+MAX_OUTCOMES = 4  # items under "After this page you can"
+MAX_VISIBLE_LINES = 40  # non-blank lines in a code cell a reader sees unfolded
+FOLDED = {"hide-input", "hide-cell", "remove-input", "remove-cell"}
+OUTCOMES = re.compile(r"\*\*After this page you can\*\*\n((?:[-*] .*\n?(?:  .*\n?)*)*)")
 ENV_SETTINGS = (
     'os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"',
     'os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"',
@@ -130,21 +138,77 @@ def figure_problems(nb) -> list[str]:
     return problems
 
 
-def notebook_problems(nb) -> list[str]:
-    """Every rule above, for one executed notebook."""
+def is_teaching_page(path) -> bool:
+    """A chapter page (chapters/*.ipynb), as opposed to an exercise or a reference page."""
+    parts = str(path).replace("\\", "/").split("/")
+    return len(parts) >= 2 and parts[-2] == "chapters"
+
+
+def prose_words(nb) -> int:
+    """Words of prose: runs of letters in the markdown cells."""
+    return sum(
+        len(re.findall(r"[A-Za-z]+", c.source)) for c in nb.cells if c.cell_type == "markdown"
+    )
+
+
+def visible_lines(cell) -> int:
+    """Non-blank source lines a reader sees (0 for a folded or removed cell)."""
+    if FOLDED & set(cell.metadata.get("tags", [])):
+        return 0
+    return sum(1 for line in cell.source.splitlines() if line.strip())
+
+
+def shape_problems(nb, teaching: bool = True) -> list[str]:
+    """One idea per page: prose length, the outcomes list, long visible code.
+
+    ``teaching`` pages (the chapters) must open with an outcomes list; exercises
+    and reference pages need not.
+    """
+    problems = []
+    words = prose_words(nb)
+    if words > MAX_WORDS:
+        problems.append(
+            f"{words} words of prose: one idea per page is about {MAX_WORDS:,} at most; split it"
+        )
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    found = OUTCOMES.search(first + "\n")
+    if found is None and not teaching:
+        pass
+    elif found is None:
+        problems.append('the first cell needs an "**After this page you can**" list')
+    else:
+        items = len(re.findall(r"^[-*] ", found.group(1), re.MULTILINE))
+        if not 1 <= items <= MAX_OUTCOMES:
+            problems.append(
+                f'"After this page you can" has {items} items: at most {MAX_OUTCOMES}'
+            )
+    for i, cell in enumerate(code_cells(nb), 1):
+        n = visible_lines(cell)
+        if n > MAX_VISIBLE_LINES:
+            problems.append(
+                f"code cell {i} shows {n} lines: fold drawing and helper code with the "
+                f"hide-input tag, or move it into rnnlib (at most {MAX_VISIBLE_LINES} visible)"
+            )
+    return problems
+
+
+def notebook_problems(nb, teaching: bool = True) -> list[str]:
+    """Every rule above, for one executed notebook (``teaching``: a chapter page)."""
     return (
         execution_problems(nb)
         + output_problems(nb)
         + setup_problems(nb)
         + source_problems(nb)
         + figure_problems(nb)
+        + shape_problems(nb, teaching)
     )
 
 
 if __name__ == "__main__":
     bad = 0
     for arg in sys.argv[1:]:
-        for problem in notebook_problems(nbformat.read(arg, as_version=4)):
+        teaching = is_teaching_page(arg)
+        for problem in notebook_problems(nbformat.read(arg, as_version=4), teaching):
             print(f"{arg}: {problem}")
             bad += 1
     sys.exit(1 if bad else 0)
