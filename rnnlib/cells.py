@@ -66,17 +66,17 @@ def _lstm_recurrence(xw_t, h_prev, c_prev, W_h, gate=_sigmoid, candidate=np.tanh
     return h_t, c_t, (i_t, f_t, g_t, o_t)
 
 
-def _gru_recurrence(xw_t, h_prev, W_h, b_h, reset_after, gate=_sigmoid, candidate=np.tanh):
+def _gru_recurrence(xw_t, h_prev, W_h, b_rec, reset_after, gate=_sigmoid, candidate=np.tanh):
     """GRU step; returns h_t and (z_t, r_t, hh_t, hh) for backward.
 
-    ``b_h`` is the recurrent bias (reset_after=True only, else None); ``hh`` is
+    ``b_rec`` is the recurrent bias row (reset_after=True only, else None); ``hh`` is
     the recurrent part of the candidate before it meets the reset gate.
     """
     u = h_prev.shape[-1]
     xz, xr, xh = xw_t[:, :u], xw_t[:, u : 2 * u], xw_t[:, 2 * u :]
     if reset_after:
         # Keras's default (and cuDNN's): the reset gate acts after the matmul.
-        hw_t = h_prev @ W_h + b_h
+        hw_t = h_prev @ W_h + b_rec
         hz, hr, hh = hw_t[:, :u], hw_t[:, u : 2 * u], hw_t[:, 2 * u :]
         z_t = gate(xz + hz)  # update gate
         r_t = gate(xr + hr)  # reset gate
@@ -179,13 +179,13 @@ def gru_step(x_t, h_prev, params):
     split into their z, r, h blocks, and ``params["reset_after"]`` (default
     True, as in Keras) choosing where the reset gate acts:
 
-    * True, bias `(2, 3*units)` = rows ``b_x`` (input) and ``b_h`` (recurrent):
-      ``xz, xr, xh = x_t @ W_x + b_x`` and ``hz, hr, hh = h_prev @ W_h + b_h``;
+    * True, bias `(2, 3*units)` = rows ``b_in`` (input) and ``b_rec`` (recurrent):
+      ``xz, xr, xh = x_t @ W_x + b_in`` and ``hz, hr, hh = h_prev @ W_h + b_rec``;
       ``z_t = sigmoid(xz + hz)``, ``r_t = sigmoid(xr + hr)``,
       ``h~_t = tanh(xh + r_t * hh)``.
     * False, bias ``b`` `(3*units,)`: ``xz, xr, xh = x_t @ W_x + b``;
-      ``z_t = sigmoid(xz + h_prev @ W_hz)``, ``r_t = sigmoid(xr + h_prev @ W_hr)``,
-      ``h~_t = tanh(xh + (r_t * h_prev) @ W_hh)``.
+      ``z_t = sigmoid(xz + h_prev @ W_h_z)``, ``r_t = sigmoid(xr + h_prev @ W_h_r)``,
+      ``h~_t = tanh(xh + (r_t * h_prev) @ W_h_h)``.
 
     Args:
         x_t: input at time t, shape `(batch, features)`.
@@ -212,8 +212,8 @@ def gru_step(x_t, h_prev, params):
     x_t, h_prev, W_x, W_h, bias = (
         a.astype(dtype, copy=False) for a in (x_t, h_prev, p.kernel, p.recurrent_kernel, p.bias)
     )
-    b_x, b_h = _split_bias("gru", bias, p.reset_after)
-    h_t, _ = _gru_recurrence(x_t @ W_x + b_x, h_prev, W_h, b_h, p.reset_after)
+    b_in, b_rec = _split_bias("gru", bias, p.reset_after)
+    h_t, _ = _gru_recurrence(x_t @ W_x + b_in, h_prev, W_h, b_rec, p.reset_after)
     return h_t
 
 
@@ -223,7 +223,8 @@ def gru_step(x_t, h_prev, params):
 
 
 def _split_bias(kind, bias, reset_after):
-    """Return (input bias, recurrent bias); only a reset_after GRU has the second."""
+    """Return (b_in, b_rec): the input bias and the recurrent bias row, which only a
+    reset_after GRU has (else None)."""
     if kind == "gru" and reset_after:
         return bias[0], bias[1]
     return bias, None
@@ -245,9 +246,9 @@ def _prepare(kind, x, params, initial_state):
 def _run(kind, x, W_x, W_h, bias, h0, c0, reset_after, keep_cache=False):
     """Loop over time; returns hs, cs (lstm, else None) and the per-step gate cache."""
     batch, time, _ = x.shape
-    b_x, b_h = _split_bias(kind, bias, reset_after)
+    b_in, b_rec = _split_bias(kind, bias, reset_after)
     # The input projection for every time step at once: one matmul, (batch, time, k*u).
-    xw = x @ W_x + b_x
+    xw = x @ W_x + b_in
     hs = np.empty((batch, time, h0.shape[-1]), dtype=x.dtype)
     cs = np.empty_like(hs) if kind == "lstm" else None
     cache = []
@@ -259,7 +260,7 @@ def _run(kind, x, W_x, W_h, bias, h0, c0, reset_after, keep_cache=False):
             h_t, c_t, gates = _lstm_recurrence(xw[:, t], h_t, c_t, W_h)
             cs[:, t] = c_t
         else:
-            h_t, gates = _gru_recurrence(xw[:, t], h_t, W_h, b_h, reset_after)
+            h_t, gates = _gru_recurrence(xw[:, t], h_t, W_h, b_rec, reset_after)
         hs[:, t] = h_t
         if keep_cache:
             cache.append(gates)
@@ -369,7 +370,7 @@ def _gru_backward(W_h, hs, h_prevs, d_hs, cache, reset_after):
     batch, time, u = hs.shape
     dxw = np.empty((batch, time, 3 * u), dtype=hs.dtype)
     dW_h = np.zeros_like(W_h)
-    db_h = np.zeros(3 * u, dtype=hs.dtype) if reset_after else None
+    db_rec = np.zeros(3 * u, dtype=hs.dtype) if reset_after else None
     dh_next = np.zeros_like(h_prevs[:, 0])
     for t in reversed(range(time)):
         z_t, r_t, hh_t, hh = cache[t]
@@ -381,16 +382,16 @@ def _gru_backward(W_h, hs, h_prevs, d_hs, cache, reset_after):
         # hh_t = tanh(xh + recurrent part): da_h is the gradient of the tanh argument
         da_h = dh_t * (1.0 - z_t) * (1.0 - hh_t**2)
         if reset_after:
-            # recurrent part = r_t * hh, with [hz, hr, hh] = h_prev @ W_h + b_h
+            # recurrent part = r_t * hh, with [hz, hr, hh] = h_prev @ W_h + b_rec
             dr_t = da_h * hh
             da_z = dz_t * z_t * (1.0 - z_t)
             da_r = dr_t * r_t * (1.0 - r_t)
             dhw = np.concatenate([da_z, da_r, da_h * r_t], axis=1)
             dW_h += h_prev.T @ dhw
-            db_h += dhw.sum(axis=0)
+            db_rec += dhw.sum(axis=0)
             dh_prev += dhw @ W_h.T
         else:
-            # recurrent part = (r_t * h_prev) @ W_hh, with [hz, hr] = h_prev @ W_h[:, :2u]
+            # recurrent part = (r_t * h_prev) @ W_h_h, with [hz, hr] = h_prev @ W_h[:, :2u]
             d_rh = da_h @ W_h[:, 2 * u :].T
             dr_t = d_rh * h_prev
             da_z = dz_t * z_t * (1.0 - z_t)
@@ -401,7 +402,7 @@ def _gru_backward(W_h, hs, h_prevs, d_hs, cache, reset_after):
             dh_prev += da_zr @ W_h[:, : 2 * u].T + d_rh * r_t
         dxw[:, t] = np.concatenate([da_z, da_r, da_h], axis=1)
         dh_next = dh_prev
-    return dxw, dW_h, db_h, dh_next
+    return dxw, dW_h, db_rec, dh_next
 
 
 def backward(kind, x, params, d_hs, *, initial_state=None, d_cs=None):
@@ -449,7 +450,7 @@ def backward(kind, x, params, d_hs, *, initial_state=None, d_cs=None):
     h_prevs = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
 
     if kind == "simple_rnn":
-        dxw, dW_h, db_h, d_state = _rnn_backward(W_h, hs, h_prevs, d_hs)
+        dxw, dW_h, db_rec, d_state = _rnn_backward(W_h, hs, h_prevs, d_hs)
     elif kind == "lstm":
         if d_cs is None:
             d_cs = np.zeros_like(d_hs)
@@ -457,13 +458,15 @@ def backward(kind, x, params, d_hs, *, initial_state=None, d_cs=None):
         check_shape("d_cs", d_cs, (batch, time, units), "like the cell states (batch, time, units)")
         d_cs = d_cs.astype(x.dtype, copy=False)
         c_prevs = np.concatenate([c0[:, None], cs[:, :-1]], axis=1)
-        dxw, dW_h, db_h, d_state = _lstm_backward(W_h, hs, h_prevs, d_hs, cache, cs, c_prevs, d_cs)
+        dxw, dW_h, db_rec, d_state = _lstm_backward(
+            W_h, hs, h_prevs, d_hs, cache, cs, c_prevs, d_cs
+        )
     else:
-        dxw, dW_h, db_h, d_state = _gru_backward(W_h, hs, h_prevs, d_hs, cache, reset_after)
+        dxw, dW_h, db_rec, d_state = _gru_backward(W_h, hs, h_prevs, d_hs, cache, reset_after)
 
-    # xw = x @ W_x + b_x was one matmul, so its gradients are one matmul and one sum.
+    # xw = x @ W_x + b_in was one matmul, so its gradients are one matmul and one sum.
     features, ku = W_x.shape
     dW_x = x.reshape(-1, features).T @ dxw.reshape(-1, ku)
-    db_x = dxw.sum(axis=(0, 1))
-    d_bias = db_x if db_h is None else np.stack([db_x, db_h])
+    db_in = dxw.sum(axis=(0, 1))
+    d_bias = db_in if db_rec is None else np.stack([db_in, db_rec])
     return {"kernel": dW_x, "recurrent_kernel": dW_h, "bias": d_bias, "initial_state": d_state}

@@ -27,9 +27,9 @@ def _ref(x, h, p):
 def _cell(x, h, p, **activations):
     """The reference step with other activations (gate, candidate)."""
     reset_after = bool(p.get("reset_after", True))
-    b_x, b_h = cells._split_bias("gru", p["bias"], reset_after)
-    xw = x @ p["kernel"] + b_x
-    return cells._gru_recurrence(xw, h, p["recurrent_kernel"], b_h, reset_after, **activations)[0]
+    b_in, b_rec = cells._split_bias("gru", p["bias"], reset_after)
+    xw = x @ p["kernel"] + b_in
+    return cells._gru_recurrence(xw, h, p["recurrent_kernel"], b_rec, reset_after, **activations)[0]
 
 
 def _with_bias(p, bias, **changes):
@@ -37,18 +37,18 @@ def _with_bias(p, bias, **changes):
 
 
 def _recurrent_bias_moved(p):
-    """r_t * (h_prev @ U_h) + b_h: the candidate's recurrent bias moved out of the reset gate."""
-    b_x, b_h = np.array(p["bias"][0]), np.array(p["bias"][1])
-    u = b_h.size // 3
-    b_x[2 * u :] += b_h[2 * u :]
-    b_h[2 * u :] = 0
-    return _with_bias(p, np.stack([b_x, b_h]))
+    """r_t * (h_prev @ W_h_h) + b_rec[2u:]: the candidate's recurrent bias moved out of r_t."""
+    b_in, b_rec = np.array(p["bias"][0]), np.array(p["bias"][1])
+    u = b_rec.size // 3
+    b_in[2 * u :] += b_rec[2 * u :]
+    b_rec[2 * u :] = 0
+    return _with_bias(p, np.stack([b_in, b_rec]))
 
 
 def _candidate_bias_only(p):
-    b_h = np.array(p["bias"][1])
-    b_h[: 2 * (b_h.size // 3)] = 0
-    return _with_bias(p, np.stack([p["bias"][0], b_h]))
+    b_rec = np.array(p["bias"][1])
+    b_rec[: 2 * (b_rec.size // 3)] = 0
+    return _with_bias(p, np.stack([p["bias"][0], b_rec]))
 
 
 COMMON = [
@@ -72,28 +72,28 @@ COMMON = [
 RESET_AFTER = [
     (
         "with reset_after=True (Keras's default) the reset gate multiplies after the "
-        "matrix product: r_t * (h_prev @ U_h + b_h), not (r_t * h_prev) @ U_h",
+        "matrix product: r_t * (h_prev @ W_h_h + b_rec[2*units:]), not (r_t * h_prev) @ W_h_h",
         lambda x, h, p: _ref(x, h, _with_bias(p, p["bias"][0] + p["bias"][1], reset_after=False)),
     ),
     (
-        "the recurrent bias bias[1] is ignored: with reset_after=True, z, r and the "
-        "candidate each add both bias rows",
+        "the recurrent bias b_rec = bias[1] is ignored: with reset_after=True, z, r and the "
+        "candidate each add both bias rows, b_in = bias[0] and b_rec",
         lambda x, h, p: _ref(x, h, _with_bias(p, p["bias"] * [[1.0], [0.0]])),
     ),
     (
-        "the recurrent bias bias[1] also goes into z and r, not only into the candidate",
+        "the recurrent bias b_rec = bias[1] also goes into z and r, not only into the candidate",
         lambda x, h, p: _ref(x, h, _candidate_bias_only(p)),
     ),
     (
         "the candidate's recurrent bias goes inside the reset gate: "
-        "r_t * (h_prev @ U_h + b_h), not r_t * (h_prev @ U_h) + b_h",
+        "r_t * (h_prev @ W_h_h + b_rec[2*units:]), not r_t * (h_prev @ W_h_h) + b_rec[2*units:]",
         lambda x, h, p: _ref(x, h, _recurrent_bias_moved(p)),
     ),
 ]
 RESET_BEFORE = [
     (
-        "the reset gate is applied after the matrix product, r_t * (h_prev @ U_h), "
-        "but with reset_after=False it acts before it: (r_t * h_prev) @ U_h",
+        "the reset gate is applied after the matrix product, r_t * (h_prev @ W_h_h), "
+        "but with reset_after=False it acts before it: (r_t * h_prev) @ W_h_h",
         lambda x, h, p: _ref(
             x, h, _with_bias(p, np.stack([p["bias"], 0 * p["bias"]]), reset_after=True)
         ),
@@ -160,7 +160,8 @@ def _exception_hint(err):
     if isinstance(err, ValueError) and "unpack" in str(err):
         return (
             "With reset_after=False the bias is one vector of shape (3*units,); only "
-            "reset_after=True has two rows, bias[0] (input) and bias[1] (recurrent)."
+            "reset_after=True has two rows, b_in = bias[0] (input) and b_rec = bias[1] "
+            "(recurrent)."
         )
     return params_hint("3", " (and 'reset_after')")(err)
 
@@ -182,8 +183,10 @@ GRU_STEP = Spec(
     ``params`` holds ``kernel`` `(features, 3*units)`, ``recurrent_kernel``
     `(units, 3*units)`, ``bias`` and ``reset_after``: with True (Keras's
     default) the bias is `(2, 3*units)` and
-    ``hh_t = tanh(x_t @ W_h + b_x + r_t * (h_prev @ U_h + b_h))``; with False
-    it is `(3*units,)` and ``hh_t = tanh(x_t @ W_h + (r_t * h_prev) @ U_h + b)``.
+    ``hh_t = tanh(x_t @ W_x_h + b_in[2*units:] + r_t * (h_prev @ W_h_h + b_rec[2*units:]))``
+    with the rows ``b_in = bias[0]`` (input) and ``b_rec = bias[1]`` (recurrent);
+    with False it is `(3*units,)` and
+    ``hh_t = tanh(x_t @ W_x_h + (r_t * h_prev) @ W_h_h + b_h)``.
     For each variant the sub-checks try the bias alone, a full step, a batch
     of 1, an input size different from the number of units and float32 inputs.
 
@@ -193,11 +196,11 @@ GRU_STEP = Spec(
     >>> def sigmoid(a):
     ...     return 1 / (1 + np.exp(-a))
     >>> def my_gru_step(x_t, h_prev, params):
-    ...     b_x, b_h = params["bias"]  # reset_after=True: two bias rows
-    ...     x_z, x_r, x_h = np.split(x_t @ params["kernel"] + b_x, 3, axis=1)
-    ...     h_z, h_r, h_h = np.split(h_prev @ params["recurrent_kernel"] + b_h, 3, axis=1)
-    ...     z, r = sigmoid(x_z + h_z), sigmoid(x_r + h_r)
-    ...     return z * h_prev + (1 - z) * np.tanh(x_h + r * h_h)
+    ...     b_in, b_rec = params["bias"]  # reset_after=True: two bias rows
+    ...     x_z, x_r, x_h = np.split(x_t @ params["kernel"] + b_in, 3, axis=1)
+    ...     rec_z, rec_r, rec_h = np.split(h_prev @ params["recurrent_kernel"] + b_rec, 3, axis=1)
+    ...     z, r = sigmoid(x_z + rec_z), sigmoid(x_r + rec_r)
+    ...     return z * h_prev + (1 - z) * np.tanh(x_h + r * rec_h)
     >>> gru_step(my_gru_step, reset_after=True).passed
     True
     >>> gru_step(my_gru_step, reset_after=True).max_score
