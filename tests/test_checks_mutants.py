@@ -460,14 +460,14 @@ RNN_BACKWARD_MUTANTS = [
     ("last_step_d_hs_only", backward_last_step_only, "only the last step's d_hs is used"),
     ("h_t_in_dW_h", backward_h_t_in_dw_h, "it needs h_{t-1}"),
     ("dW_h_transposed", backward_dw_h_transposed, "dW_h looks transposed"),
-    ("carry_without_transpose", backward_untransposed_carry, "dh_prev = da_t @ W_h.T"),
+    ("carry_without_transpose", backward_untransposed_carry, "dh_prev = delta_t @ W_h.T"),
     ("loop_forward_in_time", backward_forward_in_time, "the loop runs forwards in time"),
     ("mean_over_batch", backward_mean_over_batch, "divided by the batch size"),
     ("db_not_summed", backward_db_not_summed, "db must be summed over the batch"),
     ("d_prefixed_keys", backward_d_prefixed_keys, "the keys are named after the parameters"),
     ("returns_tuple", backward_returns_tuple, "return a dict with the keys"),
     ("overwrites_instead_of_adding", backward_overwrites, "keep only one step's contribution"),
-    ("dh0_is_da", backward_dh0_is_da, "dh0 = da_1 @ W_h.T"),
+    ("dh0_is_da", backward_dh0_is_da, "dh0 = delta_1 @ W_h.T"),
 ]
 
 

@@ -350,25 +350,26 @@ def _transposed(key):
 
 
 _DH0 = ("dh0 is the gradient that flows out of the first step into h0: "
-        "dh0 = da_1 @ W_h.T, with da_1 the first step's da")  # fmt: skip
+        "dh0 = delta_1 @ W_h.T, with delta_1 the first step's delta_t")  # fmt: skip
 
 BACKWARD_MUTANTS = [
-    ("the tanh derivative is missing: da_t = dh_t * (1 - h_t**2)", _bptt(derivative="none")),
+    ("the tanh derivative is missing: delta_t = dh_t * (1 - h_t**2)", _bptt(derivative="none")),
     ("h_t is already tanh(a_t), so the derivative is 1 - h_t**2, not 1 - np.tanh(h_t)**2",
      _bptt(derivative="1 - tanh(h)**2")),
     ("the gradient does not flow back through time: each step needs "
-     "dh_t = d_hs[:, t] + dh_next, with dh_next = da @ W_h.T from the step after it",
+     "dh_t = d_hs[:, t] + delta_{t+1} @ W_h.T, the direct gradient plus what the step "
+     "after it sends back",
      _bptt(carry=False)),
-    ("the gradient flows back through the transposed W_h: dh_prev = da_t @ W_h.T",
+    ("the gradient flows back through the transposed W_h: dh_prev = delta_t @ W_h.T",
      _bptt(through_T=False)),
     ("only the last step's d_hs is used: add d_hs[:, t] at every step t",
      lambda *a: _backward(*a[:5], np.concatenate([0 * a[5][:, :-1], a[5][:, -1:]], axis=1))),
-    ("dW_h pairs da_t with h_t; it needs h_{t-1}, the state that entered step t "
+    ("dW_h pairs delta_t with h_t; it needs h_{t-1}, the state that entered step t "
      "(h0 at the first step)", _bptt(state="h_t")),
-    ("dW_x looks transposed: dW_x += x_t.T @ da_t", _transposed("W_x")),
-    ("dW_h looks transposed: dW_h += h_prev.T @ da_t", _transposed("W_h")),
+    ("dW_x looks transposed: dW_x += x_t.T @ delta_t", _transposed("W_x")),
+    ("dW_h looks transposed: dW_h += h_prev.T @ delta_t", _transposed("W_h")),
     ("the gradients keep only one step's contribution: add up every step's, "
-     "e.g. `dW_x += x[:, t].T @ da`", _bptt(accumulate=False)),
+     "e.g. `dW_x += x[:, t].T @ delta_t`", _bptt(accumulate=False)),
     ("the loop runs forwards in time: backpropagation goes from the last step to "
      "the first, `for t in reversed(range(time))`", _bptt(backwards=False)),
     (_DH0, _bptt(dh0="da")),
@@ -385,7 +386,7 @@ def _grad_shape_hint(got, want, case, name=None):
     batch, time_steps = case.args[0].shape[:2]
     key = name[1:]
     if key == "b" and got.shape in ((batch, *want.shape), (batch, time_steps, *want.shape)):
-        return "db must be summed over the batch: `da.sum(axis=0)` at every step"
+        return "db must be summed over the batch: `delta_t.sum(axis=0)` at every step"
     if key == "h0" and got.shape == want.shape[1:]:
         return "dh0 has one row per example: do not sum it over the batch"
     if got.ndim == 2 and got.shape == want.shape[::-1]:
@@ -396,8 +397,8 @@ def _grad_shape_hint(got, want, case, name=None):
 def _backward_hint(err):
     if _is_matmul_error(err):
         return (
-            "The shapes that fit: dW_x += x_t.T @ da, dW_h += h_prev.T @ da and "
-            "dh_prev = da @ W_h.T."
+            "The shapes that fit: dW_x += x_t.T @ delta_t, dW_h += h_prev.T @ delta_t and "
+            "dh_prev = delta_t @ W_h.T."
         )
     return None
 
@@ -434,15 +435,16 @@ RNN_BACKWARD = Spec(
     ...         h = np.tanh(x[:, t] @ W_x + h @ W_h + b)
     ...         hs.append(h)
     ...     grads = {"W_x": 0 * W_x, "W_h": 0 * W_h, "b": 0 * b}
-    ...     dh_next = 0 * h0
+    ...     dh_prev = 0 * h0  # what step t + 1 sends back to h_t: nothing after the last
     ...     for t in reversed(range(x.shape[1])):
     ...         h_prev = hs[t - 1] if t else h0
-    ...         da = (d_hs[:, t] + dh_next) * (1 - hs[t] ** 2)
-    ...         grads["W_x"] = grads["W_x"] + x[:, t].T @ da
-    ...         grads["W_h"] = grads["W_h"] + h_prev.T @ da
-    ...         grads["b"] = grads["b"] + da.sum(axis=0)
-    ...         dh_next = da @ W_h.T
-    ...     return {**grads, "h0": dh_next}
+    ...         dh_t = d_hs[:, t] + dh_prev
+    ...         delta_t = dh_t * (1 - hs[t] ** 2)
+    ...         grads["W_x"] = grads["W_x"] + x[:, t].T @ delta_t
+    ...         grads["W_h"] = grads["W_h"] + h_prev.T @ delta_t
+    ...         grads["b"] = grads["b"] + delta_t.sum(axis=0)
+    ...         dh_prev = delta_t @ W_h.T
+    ...     return {**grads, "h0": dh_prev}
     >>> rnn_backward(my_rnn_backward).passed
     True
     """,
