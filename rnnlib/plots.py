@@ -217,9 +217,9 @@ def gru_diagram(ax=None):
     wire((z_x, gate_y + 0.42), (z_x, z_line), (keep_x, z_line), (keep_x, top - r), over=True)
     dot(keep_x, z_line)
     wire((keep_x, z_line), (keep_x, mid + 0.4))
-    box(keep_x, mid, None, "1 − z", sigma_color, width=0.7)
+    box(keep_x, mid, None, "1 − z", sigma_color, width=0.9)
     op(plus_x, mid, "×")
-    wire((keep_x + 0.35, mid), (plus_x - r, mid))
+    wire((keep_x + 0.49, mid), (plus_x - r, mid))
     wire((hh_x + 0.47, gate_y), (plus_x, gate_y), (plus_x, mid - r))
     wire((plus_x, mid + r), (plus_x, top - r))
 
