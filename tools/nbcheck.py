@@ -179,9 +179,7 @@ def shape_problems(nb, teaching: bool = True) -> list[str]:
     else:
         items = len(re.findall(r"^[-*] ", found.group(1), re.MULTILINE))
         if not 1 <= items <= MAX_OUTCOMES:
-            problems.append(
-                f'"After this page you can" has {items} items: at most {MAX_OUTCOMES}'
-            )
+            problems.append(f'"After this page you can" has {items} items: at most {MAX_OUTCOMES}')
     for i, cell in enumerate(code_cells(nb), 1):
         n = visible_lines(cell)
         if n > MAX_VISIBLE_LINES:
