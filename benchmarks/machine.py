@@ -7,18 +7,12 @@ import os
 import platform
 from pathlib import Path
 
+from rnnlib.timing import cpu_model
+
 
 def describe() -> str:
     """CPU model, core count and OS, e.g. ``"AMD EPYC, 2 cores, Linux 6.1"``."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    return f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def write_csv(rows, path) -> None:

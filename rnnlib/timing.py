@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+    """The CPU's model name (from /proc/cpuinfo where there is one), e.g. ``\"AMD EPYC 7763\"``."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -50,7 +51,7 @@ def machine() -> str:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
     lines = [
         f"platform: {platform.platform()}",
-        f"CPU: {_cpu_model()}, {os.cpu_count()} cores (usable by this process: {usable})",
+        f"CPU: {cpu_model()}, {os.cpu_count()} cores (usable by this process: {usable})",
     ]
     if hasattr(os, "getloadavg"):
         lines.append(
