@@ -28,6 +28,7 @@ some of them hidden). The steps:
 
 Usage:
     python tools/assign.py            regenerate everything
+    python tools/assign.py ex12_text  regenerate only the exercises named (while writing one)
     python tools/assign.py --check    step 1 only, into a temporary folder: exit 1 if a committed
                                       student notebook or public test differs from what otter
                                       assign writes now
@@ -162,7 +163,12 @@ def _timed(label: str, action):
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
-    sources = exercise_sources()
+    names = [a for a in argv if not a.startswith("-")]
+    sources = [s for s in exercise_sources() if not names or s.stem in names]
+    unknown = set(names) - {s.stem for s in sources}
+    if unknown:
+        print(f"no exercise source called {', '.join(sorted(unknown))} in {SOURCES}")
+        return 2
     stale = []
     with tempfile.TemporaryDirectory(prefix="assign-") as tmp:
         # 1. Student notebooks and public tests (with a stand-in for the wheel, not used).
@@ -190,7 +196,8 @@ def main(argv: list[str]) -> int:
             committed_tests.mkdir(parents=True)
             for file_name, content in tests.items():
                 (committed_tests / file_name).write_bytes(content)
-    gone = sorted(set(exercises_with_public_tests()) - {s.stem for s in sources})
+    everything = {s.stem for s in exercise_sources()}
+    gone = sorted(set(exercises_with_public_tests()) - everything)
     if check:
         stale += [(PUBLIC_TESTS / name).relative_to(ROOT) for name in gone]
         for path in stale:

@@ -33,35 +33,31 @@ imported only by :func:`build_model`.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
+from rnnlib.checks import specs as _specs
 from rnnlib.checks._engine import make_check, run_spec
 from rnnlib.checks._keras import build_model
 from rnnlib.checks._report import CheckResult
-from rnnlib.checks.specs import clipping, gru, lstm, rnn, windows
 
-__all__ = [
-    "CheckResult",
-    "build_model",
-    "clip_by_global_norm",
-    "gru_step",
-    "lstm_step",
-    "make_windows",
-    "rnn_backward",
-    "rnn_forward",
-    "rnn_step",
-    "run",
-]
 
-SPECS = {**rnn.SPECS, **clipping.SPECS, **windows.SPECS, **lstm.SPECS, **gru.SPECS}
+def _collect_specs() -> dict:
+    """Every spec of every module in ``specs/``, by check name (a name used twice is an error)."""
+    found = {}
+    for info in sorted(pkgutil.iter_modules(_specs.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{_specs.__name__}.{info.name}")
+        for name, spec in getattr(module, "SPECS", {}).items():
+            if name in found:
+                raise RuntimeError(f"two spec modules define the check {name!r}")
+            found[name] = spec
+    return found
 
-rnn_step = make_check(SPECS["rnn_step"])
-rnn_forward = make_check(SPECS["rnn_forward"])
-rnn_backward = make_check(SPECS["rnn_backward"])
-clip_by_global_norm = make_check(SPECS["clip_by_global_norm"])
-make_windows = make_check(SPECS["make_windows"])
-lstm_step = make_check(SPECS["lstm_step"])
-gru_step = make_check(
-    SPECS["gru_step"], {"reset_after": "check only this variant; None (the default) checks both."}
-)
+
+SPECS = _collect_specs()
+# One public check per spec: rnnlib.checks.rnn_step, rnnlib.checks.lstm_step, ...
+globals().update({name: make_check(spec) for name, spec in SPECS.items()})
+__all__ = ["CheckResult", "build_model", "run", *sorted(SPECS)]
 
 
 def run(name, fn, *, key=None, **kwargs) -> CheckResult:

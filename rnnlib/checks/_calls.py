@@ -320,6 +320,9 @@ _RNNLIB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _REFERENCE_CODE = {
     "cells.py": None,
     "data.py": {"make_windows"},
+    "params.py": {"units_for_budget"},
+    "text.py": None,  # sampling and bits per character (chapter 12's exercise)
+    "scan.py": None,  # linear recurrences in closed form and in log space (chapter 13's)
     os.path.join("checks", "specs"): None,  # a folder: every reference the checks keep
 }
 

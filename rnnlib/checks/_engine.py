@@ -78,6 +78,7 @@ class Spec:
         doc: the check's docstring (what the function should do), without
             the Args and Returns sections, which are added.
         options: extra keyword arguments of the check and their defaults.
+        option_docs: `{option: description}` of those, for the check's docstring.
     """
 
     signature: str
@@ -94,6 +95,7 @@ class Spec:
     tip: str = ""
     doc: str = ""
     options: dict = field(default_factory=dict)
+    option_docs: dict = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -312,13 +314,13 @@ _ARGS_DOC = """
 """
 
 
-def make_check(spec, option_docs=None):
+def make_check(spec):
     """The public check function of ``spec``: ``check(fn, *, seed=0, time_limit=5.0, ...)``.
 
     Args:
-        spec: the exercise's :class:`Spec`; its `doc` opens the docstring, and
-            an `Example:` section in it stays last.
-        option_docs: `{option: description}` for the Args section.
+        spec: the exercise's :class:`Spec`; its `doc` opens the docstring, an
+            `Example:` section in it stays last, and its `option_docs` go into
+            the Args section.
 
     Returns:
         A function of the learner's function that returns a `CheckResult`.
@@ -330,8 +332,7 @@ def make_check(spec, option_docs=None):
             raise TypeError(f"{spec.name}() got an unexpected keyword argument {unknown.pop()!r}")
         return run_spec(spec, fn, seed=seed, time_limit=time_limit, **options)
 
-    option_docs = option_docs or {}
-    lines = "".join(f"\n        {k}: {v}" for k, v in option_docs.items())
+    lines = "".join(f"\n        {k}: {v}" for k, v in spec.option_docs.items())
     doc, _, example = spec.doc.partition("\n    Example:")
     check.__doc__ = doc.rstrip() + "\n" + _ARGS_DOC.format(options=lines)
     if example:

@@ -176,6 +176,7 @@ GRU_STEP = Spec(
     exception_hint=_exception_hint,
     tip="write the gates yourself: the point is to see each of them",
     options={"reset_after": None},
+    option_docs={"reset_after": "check only this variant; None (the default) checks both."},
     doc="""Check a learner's ``gru_step(x_t, h_prev, params) -> h_t``.
 
     The function should compute one GRU step with Keras's layout and update
