@@ -323,6 +323,7 @@ _REFERENCE_CODE = {
     "params.py": {"units_for_budget"},
     "text.py": None,  # sampling and bits per character (chapter 12's exercise)
     "scan.py": None,  # linear recurrences in closed form and in log space (chapter 13's)
+    "optim.py": None,  # clipping by global norm (chapter 3b's exercise)
     os.path.join("checks", "specs"): None,  # a folder: every reference the checks keep
 }
 
