@@ -340,8 +340,10 @@ def _compare(got, case) -> str | None:
     spec, want = case.spec, case.expected
     if not isinstance(want, tuple | Mapping):
         problem = _array_problem(got, want, case.tol, spec.returns)
-        if problem is None or not problem.comparable:
-            return None if problem is None else problem.text
+        if problem is None:
+            return None
+        if not problem.comparable:  # None, a list, NaN...: a spec's `explain` may still say why
+            return _with_hint(_first(spec.explain, got, case), problem)
         return _with_hint(_explain_array(got, want, case, spec.returns), problem)
 
     if got is None or got is Ellipsis:
