@@ -88,6 +88,7 @@ outputs: setup
 
 assignments: setup
 	$(BIN)/python tools/assign.py
+	$(BIN)/python tools/exercise_table.py --write
 
 repo-url: setup
 	$(BIN)/python tools/repo_url.py
@@ -97,6 +98,7 @@ bench: setup assignments
 	$(BIN)/python benchmarks/memory_grid.py
 	$(BIN)/python benchmarks/notebook_budget.py
 	$(BIN)/python benchmarks/grading_budget.py
+	$(BIN)/python benchmarks/check_times.py
 	$(BIN)/python tools/execute_notebooks.py reference/budget.ipynb
 
 clean:
