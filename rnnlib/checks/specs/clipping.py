@@ -40,6 +40,8 @@ MUTANTS = [
      lambda g, m: _scaled(g, min(1.0, m / sum(_norm({k: v}) for k, v in g.items())))),
     ("the norm uses a mean: it is the square root of the sum of squares, not of their mean",
      lambda g, m: _scaled(g, min(1.0, m / (_norm(g) / np.sqrt(_flat(g).size))))),
+    ("nothing is clipped: when the global norm exceeds max_norm, scale every array by "
+     "max_norm / norm", lambda g, m: dict(g)),
     ("the scale is upside down: multiply by max_norm / norm, not norm / max_norm",
      lambda g, m: _scaled(g, min(1.0, _norm(g) / m))),
     ("the gradients are normalised to norm 1: scale them to norm max_norm",
@@ -97,11 +99,14 @@ CLIP_BY_GLOBAL_NORM = Spec(
 
     Example:
 
-    >>> import numpy as np
-    >>> def my_clip(grads, max_norm):
-    ...     norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
-    ...     return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}
-    >>> clip_by_global_norm(my_clip).passed
+    Returning the gradients unchanged passes only the cases that need no clipping:
+
+    >>> def no_clipping(grads, max_norm):
+    ...     return grads
+    >>> result = clip_by_global_norm(no_clipping)
+    >>> str(result).splitlines()[0]
+    'clip_by_global_norm: 2/6 checks passed'
+    >>> "nothing is clipped" in str(result)
     True
     """,
 )

@@ -95,13 +95,14 @@ MAKE_WINDOWS = Spec(
 
     Example:
 
-    >>> import numpy as np
-    >>> def my_windows(series, lookback, horizon):
-    ...     n = len(series) - lookback - horizon + 1
-    ...     X = np.stack([series[i : i + lookback] for i in range(n)])[..., None]
-    ...     y = np.stack([series[i + lookback : i + lookback + horizon] for i in range(n)])
-    ...     return X, y
-    >>> make_windows(my_windows).passed
+    Splitting the series once is not windowing it; the report names the shapes:
+
+    >>> def one_split(series, lookback, horizon):
+    ...     return series[:lookback], series[lookback:]
+    >>> result = make_windows(one_split)
+    >>> result.passed
+    False
+    >>> "X has shape (4,), expected (8, 4, 1)" in str(result)
     True
     """,
 )
