@@ -126,6 +126,56 @@ def _array_problem(got, want, tol, name: str, *, returned: bool = True) -> _Prob
     )
 
 
+def _is_number(value) -> bool:
+    """A single int or float (a reference answer such as a count of units), not a bool."""
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _same_number(got, want, tol) -> bool:
+    """``got`` equals the number ``want``: exactly for an int, up to ``tol`` for a float."""
+    if not _is_number(got) or not _is_number(want):
+        return False
+    if isinstance(want, int | np.integer):
+        return got == want
+    return bool(np.isclose(float(got), float(want), rtol=tol[0], atol=tol[1]))
+
+
+def _number_problem(got, want, tol, name: str) -> _Problem | None:
+    """Compare a single number with the reference's; None if it is right.
+
+    An int answer (a count) must be an int and exactly right; a float answer
+    may be a float, a numpy float or a 0-d array, right up to ``tol``.
+    """
+    exact = isinstance(want, int | np.integer)
+    kind = "an int" if exact else "a number"
+    if got is None:
+        return _Problem(f"returned None: did you forget `return {name}`?", False)
+    if got is Ellipsis:
+        return _Problem("returned `...`: replace the `...` placeholder with your code", False)
+    if not exact and isinstance(got, np.ndarray) and got.shape == () and got.dtype.kind in "iuf":
+        got = got.item()
+    if isinstance(got, bool | np.bool_):
+        return _Problem(f"returned a bool ({got}): return {kind}", False)
+    if not _is_number(got):
+        shape = f" of shape {_fmt_shape(got.shape)}" if isinstance(got, np.ndarray) else ""
+        return _Problem(f"returned {_a_type(got)}{shape}, not {kind}: return {kind}", False)
+    if isinstance(got, float | np.floating) and not np.isfinite(got):
+        return _Problem(f"returned {got}: an overflow or a division by zero?", False)
+    if exact and not isinstance(got, int | np.integer):
+        if got == want:
+            return _Problem(
+                f"returned the right value as a float ({got!r}): return an int, e.g. `int(...)`",
+                False,
+            )
+        return _Problem(f"returned the float {got!r}, expected the int {want}", True, True)
+    if _same_number(got, want, tol):
+        return None
+    expected, found = (str(want), str(got)) if exact else _fmt_pair(want, got)
+    return _Problem(f"{name} is wrong: expected {expected}, got {found}", True, True)
+
+
 def _with_hint(hint: str | None, problem: _Problem) -> str:
     return f"{hint} ({problem.text})" if hint else problem.text
 
@@ -338,6 +388,14 @@ def _explain_array(got, want, case, name, *, record=True, key=None):
 def _compare(got, case) -> str | None:
     """None for a right answer; else what is wrong, with the likely mistake."""
     spec, want = case.spec, case.expected
+    if _is_number(want):  # a single number: a count, a loss
+        problem = _number_problem(got, want, case.tol, spec.returns)
+        if problem is None or not problem.comparable:
+            return None if problem is None else problem.text
+        hint = _mutant_hint(got, case, _same_number) or _first(
+            spec.heuristics, got, want, case, spec.returns
+        )
+        return _with_hint(hint, problem)
     if not isinstance(want, tuple | Mapping):
         problem = _array_problem(got, want, case.tol, spec.returns)
         if problem is None:
