@@ -125,11 +125,12 @@ def grade(check_name: str, fn, *, key: int | None = None, **kwargs):
 
     Example:
 
-    >>> import numpy as np
     >>> def rnn_step(x_t, h_prev, W_x, W_h, b):
-    ...     return np.tanh(x_t @ W_x + h_prev @ W_h + b)
-    >>> grade("rnn_step", rnn_step).passed
-    True
+    ...     return x_t @ W_x + h_prev @ W_h + b  # the tanh is missing
+    >>> grade("rnn_step", rnn_step)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: rnn_step: 0/8 checks passed
+    ...
     """
     result = _run(check_name, fn, key=key, **kwargs)
     if not result.passed:
