@@ -324,6 +324,7 @@ _REFERENCE_CODE = {
     "text.py": None,  # sampling and bits per character (chapter 12's exercise)
     "scan.py": None,  # linear recurrences in closed form and in log space (chapter 13's)
     "optim.py": None,  # clipping by global norm (chapter 3b's exercise)
+    "gates.py": None,  # a GRU's gates over a sequence (chapter 6's exercise)
     os.path.join("checks", "specs"): None,  # a folder: every reference the checks keep
 }
 
