@@ -405,7 +405,7 @@ def _gru_backward(W_h, hs, h_prevs, d_hs, cache, reset_after):
     return dxw, dW_h, db_rec, dh_next
 
 
-def backward(kind, x, params, d_hs, *, initial_state=None, d_cs=None):
+def backward(kind, x, params, d_hs, *, initial_state=None, d_cs=None, input_grads=False):
     """Backpropagation through time: gradients of a loss given ``d_hs = dL/dhs``.
 
     Re-runs :func:`forward` keeping the gate activations, then walks back in
@@ -420,11 +420,14 @@ def backward(kind, x, params, d_hs, *, initial_state=None, d_cs=None):
         initial_state: as for :func:`forward`; defaults to zeros.
         d_cs: "lstm" only: upstream gradient on every cell state, shape
             `(batch, time, units)`. Defaults to zeros.
+        input_grads: if True, the dict also holds `inputs`: dL/dx, of the
+            shape of `x` (what `tape.gradient(loss, x)` gives in TensorFlow).
 
     Returns:
         Dict with `kernel`, `recurrent_kernel` and `bias` (the shapes of
         params) and `initial_state`: dL/dh_0 of shape `(batch, units)`, for
-        "lstm" the pair `(dL/dh_0, dL/dc_0)`.
+        "lstm" the pair `(dL/dh_0, dL/dc_0)`; with `input_grads`, also
+        `inputs`.
 
     Example:
 
@@ -435,6 +438,8 @@ def backward(kind, x, params, d_hs, *, initial_state=None, d_cs=None):
     >>> grads = backward("gru", x, params, d_hs=np.ones((2, 5, 4)))  # L = sum(hs)
     >>> grads["kernel"].shape, grads["bias"].shape, grads["initial_state"].shape
     ((3, 12), (2, 12), (2, 4))
+    >>> backward("gru", x, params, np.ones((2, 5, 4)), input_grads=True)["inputs"].shape
+    (2, 5, 3)
     """
     x, W_x, W_h, bias, h0, c0, reset_after = _prepare(kind, x, params, initial_state)
     batch, time, _ = x.shape
@@ -469,4 +474,7 @@ def backward(kind, x, params, d_hs, *, initial_state=None, d_cs=None):
     dW_x = x.reshape(-1, features).T @ dxw.reshape(-1, ku)
     db_in = dxw.sum(axis=(0, 1))
     d_bias = db_in if db_rec is None else np.stack([db_in, db_rec])
-    return {"kernel": dW_x, "recurrent_kernel": dW_h, "bias": d_bias, "initial_state": d_state}
+    grads = {"kernel": dW_x, "recurrent_kernel": dW_h, "bias": d_bias, "initial_state": d_state}
+    if input_grads:  # x_t enters only through x_t @ W_x
+        grads["inputs"] = dxw @ W_x.T
+    return grads

@@ -356,6 +356,12 @@ def _leaves(got, case):
                 f"not '{names[first]}' (the dict needs {quoted})"
             )
         return f"the dict has no key '{first}': it needs the keys {quoted}"
+    extra = [k for k in got if k not in want] if spec.strict_keys else []
+    if extra:
+        return (
+            f"the dict has a key {extra[0]!r} that is not asked for: "
+            f"return only the keys {quoted}"
+        )
     keys = list(want)
     return [names[k] for k in keys], [got[k] for k in keys], [want[k] for k in keys], keys
 

@@ -75,6 +75,8 @@ class Spec:
         exception_hint: `(err)` -> hint for an exception of the learner's code.
         allowed: public rnnlib functions the exercise may call.
         tip: what to do instead of calling rnnlib's reference.
+        strict_keys: a dict answer with a key the reference lacks fails, with
+            a message naming the key (by default extra keys are ignored).
         doc: the check's docstring (what the function should do), without
             the Args and Returns sections, which are added.
         options: extra keyword arguments of the check and their defaults.
@@ -93,6 +95,7 @@ class Spec:
     exception_hint: Callable | None = None
     allowed: tuple = ()
     tip: str = ""
+    strict_keys: bool = False
     doc: str = ""
     options: dict = field(default_factory=dict)
     option_docs: dict = field(default_factory=dict)

@@ -416,6 +416,7 @@ RNN_BACKWARD = Spec(
     exception_hint=_backward_hint,
     allowed=("forward", "rnn_step"),
     tip="write the backward loop yourself (rnnlib.forward for the states is fine)",
+    strict_keys=True,
     doc="""Check a learner's ``rnn_backward(x, h0, W_x, W_h, b, d_hs) -> grads``.
 
     The function should backpropagate through time in a simple RNN: for the
