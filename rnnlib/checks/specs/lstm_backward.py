@@ -3,9 +3,8 @@
 The learner gets the upstream gradients ``dh_t = dL/dh_t`` and ``dc_t`` (the part
 of ``dL/dc_t`` that does not come through ``h_t``) and returns the gradients of
 ``L = sum(dh_t * h_t) + sum(dc_t * c_t)`` with respect to the step's inputs and
-weights. The reference is :func:`rnnlib.backward` on a sequence of one step;
-``dL/dx_t`` is not among its outputs, so it comes from the per-example bias
-gradient (which, for a batch of one, is the gradient on the pre-activations).
+weights. The reference is :func:`rnnlib.backward` on a sequence of one step, with
+``input_grads=True`` for ``dL/dx_t``.
 The known mistakes are a learner's backward step with one slip switched on
 (:func:`_by_hand`); an answer no mistake explains is compared block by block
 (:func:`_explain_blocks`), so that the report names the gate that is wrong.
@@ -37,23 +36,18 @@ NAMES = {
 
 def _ref(dh_t, dc_t, x_t, h_prev, c_prev, p):
     """dL/d(every input) from rnnlib.backward on a one-step sequence."""
-
-    def one_step(rows):
-        return cells.backward(
-            "lstm",
-            x_t[rows, None],
-            p,
-            dh_t[rows, None],
-            initial_state=(h_prev[rows], c_prev[rows]),
-            d_cs=dc_t[rows, None],
-        )
-
-    g = one_step(slice(None))
-    # For one example the bias gradient is that example's gradient on a_t.
-    delta_t = np.stack([one_step(slice(n, n + 1))["bias"] for n in range(x_t.shape[0])])
+    g = cells.backward(
+        "lstm",
+        x_t[:, None],
+        p,
+        dh_t[:, None],
+        initial_state=(h_prev, c_prev),
+        d_cs=dc_t[:, None],
+        input_grads=True,
+    )
     dh_prev, dc_prev = g["initial_state"]
     return {
-        "x_t": delta_t @ p["kernel"].T,
+        "x_t": g["inputs"][:, 0],
         "h_prev": dh_prev,
         "c_prev": dc_prev,
         "kernel": g["kernel"],
