@@ -220,7 +220,7 @@ def _mutant_hint(got, case, same, *, record=True) -> str | None:
 
 
 def _integer_hint(got, want, case, name=None):
-    if got.dtype.kind in "iu":
+    if got.dtype.kind in "iu" and want.dtype.kind == "f":  # ids, counts: integers are right
         return (
             f"the result is an integer array ({got.dtype}), so every value was rounded: "
             "create it with a float dtype, e.g. `np.zeros(shape, dtype=x.dtype)`"
@@ -396,8 +396,10 @@ def _compare(got, case) -> str | None:
     spec, want = case.spec, case.expected
     if _is_number(want):  # a single number: a count, a loss
         problem = _number_problem(got, want, case.tol, spec.returns)
-        if problem is None or not problem.comparable:
-            return None if problem is None else problem.text
+        if problem is None:
+            return None
+        if not problem.comparable:  # NaN, an array...: a spec's `explain` may still say why
+            return _with_hint(_first(spec.explain, got, case), problem)
         hint = _mutant_hint(got, case, _same_number) or _first(
             spec.heuristics, got, want, case, spec.returns
         )
