@@ -39,9 +39,9 @@ def _halves(fw_half, bw_half):
 MUTANTS = [
     ("the backward half is in the order it was computed (last step first), as "
      "go_backwards=True returns it: flip it back along time, so that position t holds the "
-     "backward state that has read x_T .. x_t",
+     "backward state that has read x[:, t:], last step first",
      lambda x, fw, bw: _halves(_run(x, fw), _run(x[:, ::-1], bw))),
-    ("the backward half reads the sequence forwards: it must read x_T first, x[:, ::-1]",
+    ("the backward half reads the sequence forwards: it must read the last step first, x[:, ::-1]",
      lambda x, fw, bw: _halves(_run(x, fw), _run(x, bw))),
     ("the backward half reads x forwards and is then flipped: reverse the input, run the "
      "layer, then flip its outputs back",
@@ -120,7 +120,7 @@ BIDIRECTIONAL_FORWARD = Spec(
     its two halves (dicts with ``kernel``, ``recurrent_kernel`` and ``bias``),
     both start from zeros, and ``hs`` `(batch, time, 2*units)` holds at
     position ``t`` the forward half's state after ``x_1 .. x_t`` followed by
-    the backward half's state after ``x_T .. x_t``. The sub-checks try one
+    the backward half's state after ``x[:, t:]`` read last step first. The sub-checks try one
     time step, the same weights for both halves, weights of their own, a batch
     of 1, an input size different from the number of units and float32 inputs.
 
