@@ -289,3 +289,30 @@ def test_mutant_is_rejected_with_its_hint(mutant_id, fn, hint):
 def test_enough_mutants_with_hints():
     assert len(MUTANTS) >= 8
     assert sum(hint is not None for _, _, hint in MUTANTS) >= 0.75 * len(MUTANTS)
+
+
+@pytest.mark.keras
+def test_reference_agrees_with_a_keras_rnn_of_mingru_cells(float64):
+    """A second oracle: Keras's own RNN loop over a minGRU cell, in float64, T = 1,000."""
+    keras = float64
+    ops = keras.ops
+
+    class MinGRUCell(keras.layers.Layer):
+        def __init__(self, W_x, b, **kwargs):
+            super().__init__(**kwargs)
+            self.W_x, self.b, self.units = W_x, b, W_x.shape[1] // 2
+            self.state_size = self.units
+
+        def call(self, x_t, states):
+            pre = ops.matmul(x_t, self.W_x) + self.b
+            z_t, v = ops.sigmoid(pre[:, : self.units]), pre[:, self.units :]
+            hh_t = ops.where(v >= 0, v + 0.5, ops.sigmoid(v))
+            h_t = (1 - z_t) * states[0] + z_t * hh_t
+            return h_t, [h_t]
+
+    cases = dict(mingru.MINGRU_LOG_SPACE.cases(np.random.default_rng(1), False))
+    x, h0, W_x, b = cases["T = 1,000, where the closed form without logs overflows"]
+    layer = keras.layers.RNN(MinGRUCell(W_x, b), return_sequences=True)
+    want = ops.convert_to_numpy(layer(x, initial_state=[h0]))
+    assert want.shape == x.shape[:2] + (h0.shape[1],)
+    assert np.abs(mingru._ref(x, h0, W_x, b) - want).max() < 1e-10
