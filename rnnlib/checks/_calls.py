@@ -246,13 +246,13 @@ def _not_ready(fn, name: str) -> str | None:
 
 
 def _copy(value):
-    """A deep copy of arrays, dicts of arrays and tuples of those."""
+    """A deep copy of arrays, dicts of arrays and tuples or lists of those."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, dict):
         return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, tuple):
-        return tuple(_copy(item) for item in value)
+    if isinstance(value, tuple | list):
+        return type(value)(_copy(item) for item in value)
     return value
 
 
@@ -261,6 +261,8 @@ def _as_float64(value):
         return value.astype(np.float64)
     if isinstance(value, dict):
         return {key: _as_float64(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_float64(item) for item in value]
     return value
 
 
@@ -281,6 +283,14 @@ def _first_change(old, new) -> str | None:
             if where is not None:
                 return f"[{key!r}]{where}"
         return None
+    if isinstance(old, list):
+        if not isinstance(new, list) or len(new) != len(old):
+            return " (its length)"
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            where = _first_change(a, b)
+            if where is not None:
+                return f"[{index}]{where}"
+        return None
     try:
         return None if old is new or bool(old == new) else ""
     except Exception:  # noqa: BLE001
@@ -293,7 +303,7 @@ def _changed_input(names, before, after) -> str | None:
         where = _first_change(old, new)
         if where is None:
             continue
-        if isinstance(old, dict):
+        if isinstance(old, dict | list):
             return (
                 f"your function changed {name}{where} in place: read the arrays from "
                 f"{name} without assigning to it, and compute new arrays instead"

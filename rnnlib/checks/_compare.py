@@ -25,9 +25,15 @@ _TOLERANCES = {"float64": (1e-9, 1e-11), "float32": (1e-4, 1e-5)}
 def _tolerance(args) -> tuple[float, float]:
     """(rtol, atol) for the lowest float precision among the inputs."""
     dtypes = []
-    for value in args:
-        values = value.values() if isinstance(value, dict) else [value]
-        dtypes += [v.dtype for v in values if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
+
+    def collect(value):
+        if isinstance(value, dict | list | tuple):
+            for item in value.values() if isinstance(value, dict) else value:
+                collect(item)
+        elif isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            dtypes.append(value.dtype)
+
+    collect(args)
     low = any(d.itemsize < 8 for d in dtypes)
     return _TOLERANCES["float32" if low else "float64"]
 
