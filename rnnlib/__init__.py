@@ -13,7 +13,7 @@ Conventions, shared with the text and with Keras:
   i, f, c, o for the LSTM and z, r, h for the GRU.
 """
 
-from rnnlib import checks, data, plots, progress
+from rnnlib import checks, data, plots, progress, text
 from rnnlib.cells import (
     KINDS,
     backward,
@@ -44,4 +44,5 @@ __all__ = [
     "plots",
     "progress",
     "rnn_step",
+    "text",
 ]
