@@ -86,9 +86,11 @@ MUTANTS = [
     ("the bias is counted: adding b is elementwise, not a multiply-add; count only the "
      "matrix products x_t @ kernel and h_prev @ recurrent_kernel", _change(extra=1)),
     ("every layer reads the model's input: layer 2 and above read the states of the layer "
-     "below, so their d is the units of that layer", _change(feed="first")),
+     "below, so their d is that layer's output size (u, or 2u if Bidirectional)",
+     _change(feed="first")),
     ("a Bidirectional layer passes 2u features (both directions' states, concatenated) to "
-     "the next layer and to the readout, not u", _change(feed=lambda dirs, u: u, head_directions=1)),
+     "the next layer and to the readout, not u",
+     _change(feed=lambda dirs, u: u, head_directions=1)),
     ("a Bidirectional layer runs two layers, one forward and one backward in time: count "
      "each direction's steps", _change(directions=1)),
     ("the Dense readout of a Bidirectional model reads 2u features (the last states of both "
