@@ -42,7 +42,7 @@ def param_count(kind, units, input_dim, *, reset_after=True):
 
 
 def units_for_budget(kind, budget, input_dim, *, reset_after=True, readout=0, closest=False):
-    """The number of units that fits a parameter budget: the inverse of :func:`param_count`.
+    """The number of units that fits a parameter budget: the inverse of :func:`rnnlib.param_count`.
 
     The count of a layer with u units, plus an optional ``Dense(readout)`` on
     its output (``u * readout + readout`` more), is a quadratic in u,
@@ -56,7 +56,7 @@ def units_for_budget(kind, budget, input_dim, *, reset_after=True, readout=0, cl
         kind: one of `"simple_rnn"`, `"gru"`, `"lstm"`.
         budget: the number of parameters allowed, an int.
         input_dim: number of input features d.
-        reset_after: GRU only, as in :func:`param_count`.
+        reset_after: GRU only, as in :func:`rnnlib.param_count`.
         readout: outputs of a `Dense` layer on the layer's output, counted
             in the budget too; 0 (the default) counts the recurrent layer alone.
         closest: return the u whose count is nearest to the budget instead

@@ -110,7 +110,7 @@ def bits_per_char(probs, ids):
         ids: int array of shape `(batch, time)`, the true next characters.
 
     Returns:
-        A float: bits per character.
+        The bits per character, as a Python float.
 
     Example:
 
