@@ -10,7 +10,7 @@ import numpy as np
 
 from rnnlib.checks._engine import Spec, hidden_label, hidden_sizes, zero_unless
 from rnnlib.checks.specs.blocks import OPEN, gated_params, order_mutants, permuted, stuck
-from rnnlib.checks.specs.gru import _exception_hint
+from rnnlib.checks.specs.gru import _exception_hint, _only
 
 Z, R, H = range(3)
 
@@ -85,15 +85,6 @@ def _jacobian(
 
 def _ref(x, h, p):
     return _jacobian(x, h, p)
-
-
-def _only(reset_after, mutant):
-    def run(x, h, p):
-        if bool(p.get("reset_after", True)) != reset_after:
-            raise ValueError("a mutant of the other variant")
-        return mutant(x, h, p)
-
-    return run
 
 
 def _mistake(**switches):
