@@ -1,5 +1,5 @@
 # The course's commands. `make book` and `make test` are all a new machine needs:
-# each creates .venv when it is missing and installs the pins from environment.yml.
+# each creates .venv (Python 3.11) when it is missing and installs the pins of requirements/.
 #
 #   make book         set up, then build the HTML book into _build/html (warnings are errors)
 #   make test         set up, then lint, every test (unit, nbval, portability), the book, the browser
@@ -14,7 +14,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The Python that creates .venv: python3.11, else python3 (checked to be 3.11 below).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -25,21 +26,35 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup browser-setup book test lint unit nbval portability browser outputs \
+.PHONY: help setup check-python browser-setup book test lint unit nbval portability browser outputs \
 	assignments repo-url \
 	bench clean distclean
 
 help:
 	@sed -n '/^[^#]/q; s/^# \{0,1\}//p' Makefile
 
-$(STAMP): environment.yml pyproject.toml tools/pins.py
-	@echo "== set-up: $(VENV) with the pins from environment.yml"
+$(STAMP): requirements/course.txt requirements/dev.txt pyproject.toml
+	@echo "== set-up: $(VENV) with the pins of requirements/dev.txt"
+	@test -x $(BIN)/python || $(MAKE) --no-print-directory check-python
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(MAKE) --no-print-directory check-python PYTHON=$(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(PYTHON) tools/pins.py > $(VENV)/requirements.txt
-	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
+
+# Stop early, and say why, when there is no Python 3.11 that can make a venv.
+check-python:
+	@test -n "$(PYTHON)" && command -v "$(PYTHON)" >/dev/null || { echo "make: no Python found ($(or $(PYTHON),no python3.11 or python3 on PATH)). Install Python 3.11 \
+	(python.org, Homebrew's python@3.11, or apt-get install python3.11 python3.11-venv), \
+	or name it: make test PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+	echo "make: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'), \
+	and the course is pinned for Python 3.11. Install 3.11 and run: make test PYTHON=/path/to/python3.11 \
+	(an old .venv: make distclean first)" >&2; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "make: $(PYTHON) cannot create \
+	a virtual environment (no venv/ensurepip module). On Debian or Ubuntu: \
+	sudo apt-get install python3.11-venv" >&2; exit 1; }
 
 setup: $(STAMP)
 
@@ -69,12 +84,18 @@ portability: setup
 	else echo "== nbval with AVX2 kernels ($(PORTABLE_ENV))"; \
 	    $(PORTABLE_ENV) $(MAKE) --no-print-directory nbval; fi
 
-# Headless Chromium (Debian's package) and local copies of MathJax and the widget manager.
+# Headless Chromium (Debian's package), npm (to fetch the local copies of MathJax, the widget
+# manager and axe-core), installed with apt-get when missing; elsewhere, say what to install.
 browser-setup: setup
-	@command -v chromium >/dev/null || { \
-	    echo "== installing Debian's chromium for the browser tests"; \
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	    if ! command -v apt-get >/dev/null; then \
+	        echo "make: the browser tests need$$missing: install them (macOS: brew install node, \
+	and brew install --cask chromium, then CHROMIUM=/path/to/chromium make test)" >&2; exit 1; fi; \
+	    echo "== installing Debian's$$missing for the browser tests"; \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
 	$(BIN)/python tools/browser_assets.py
 
 # The built book in a real browser (after `make book`); screenshots go to test-artifacts/.

@@ -15,40 +15,57 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from pins import pip_requirements  # noqa: E402
-
-
-def _yaml_pip_list():
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    (pip_block,) = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
-    return pip_block
-
-
-def test_pins_script_reads_the_same_list_as_a_yaml_parser():
-    assert pip_requirements() == _yaml_pip_list()
+from pins import pins, pins_here, requirements  # noqa: E402
 
 
 def test_every_pin_is_exact():
-    loose = [r for r in pip_requirements() if "==" not in r]
-    assert not loose, f"environment.yml pins must be exact (==): {loose}"
+    loose = [
+        str(r)
+        for name in ("course", "dev")
+        for r in requirements(name)
+        if len(r.specifier) != 1 or next(iter(r.specifier)).operator != "=="
+    ]
+    assert not loose, f"requirements/ pins must be exact (==): {loose}"
 
 
-def test_binder_gets_python_3_11():
-    deps = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    assert "python=3.11" in deps
+def test_environment_yml_installs_the_dev_file_on_python_3_11():
+    """conda reads environment.yml; its pip section must be the dev file (relative to it)."""
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "python=3.11" in env["dependencies"]
+    (pip_block,) = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
+    assert pip_block == ["-r requirements/dev.txt"]
+
+
+def test_the_course_extra_is_the_learner_file():
+    """pyproject.toml's `course` extra is read from requirements/course.txt, not copied."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    dynamic = project["tool"]["setuptools"]["dynamic"]["optional-dependencies"]
+    assert dynamic["course"] == {"file": ["requirements/course.txt"]}
+    declared = metadata.requires("rnnlib") or []
+    course = sorted(r.split(";")[0].strip() for r in declared if 'extra == "course"' in r)
+    assert course == sorted(f"{n}=={v}" for n, v in pins("course").items()), (
+        "the installed rnnlib's metadata is stale: run `make setup`"
+    )
+
+
+def test_the_learner_set_has_nothing_of_the_toolchain():
+    toolchain = {"jupyter-book", "sphinx", "pytest", "playwright", "nbval", "ruff"}
+    assert not toolchain & set(pins("course")), toolchain & set(pins("course"))
+    assert set(pins("course")) <= set(pins("dev")), "dev.txt must include course.txt"
 
 
 def test_installed_versions_match_the_pins():
     wrong = []
-    for req in pip_requirements():
-        name, version = req.split("==")
+    for name, version in pins_here().items():
         try:
             installed = metadata.version(name)
         except metadata.PackageNotFoundError:
             installed = "not installed"
         if installed != version:
             wrong.append(f"{name}: pinned {version}, installed {installed}")
-    assert not wrong, "the venv disagrees with environment.yml (run `make setup`):\n" + "\n".join(
+    assert not wrong, "the venv disagrees with requirements/ (run `make setup`):\n" + "\n".join(
         wrong
     )
 
@@ -100,26 +117,31 @@ def test_pytest_collects_nothing_under_build(tmp_path):
 
 
 @pytest.mark.slow
-def test_pip_part_of_environment_installs_and_imports_in_a_clean_venv(tmp_path):
-    """What Binder's pip step does, without conda: a fresh venv, the pins, the imports."""
+def test_the_learner_install_runs_the_course_without_the_toolchain(tmp_path):
+    """README's learner line, `pip install ".[course]"`, in a fresh venv (what Binder does)."""
     target = tmp_path / "venv"
     venv.create(target, with_pip=True)
     python = target / "bin" / "python"
-    reqs = tmp_path / "requirements.txt"
-    reqs.write_text("\n".join(pip_requirements()) + "\n")
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    for args in (["-r", str(reqs)], ["--no-deps", str(ROOT)]):
-        subprocess.run(
-            [python, "-m", "pip", "install", "--quiet", *args], check=True, env=env, timeout=900
-        )
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", f"{ROOT}[course]"],
+        check=True,
+        env=env,
+        timeout=900,
+    )
     code = (
-        "import os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'; "
-        "import keras, tensorflow, numpy, matplotlib, ipywidgets, statsmodels, otter, nbval, "
-        "jupyter_book, sphinx_exercise, rnnlib; "
-        "print(keras.__version__, numpy.__version__)"
+        "import os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'\n"
+        "import keras, tensorflow, numpy, matplotlib, ipywidgets, statsmodels, otter, jupyterlab\n"
+        "import rnnlib, rnnlib.plots, rnnlib.progress, rnnlib.checks\n"
+        "from importlib.util import find_spec\n"
+        "print(keras.__version__, numpy.__version__, jupyterlab.__version__)\n"
+        "tools = ('jupyter_book', 'sphinx', 'pytest', 'playwright', 'nbval')\n"
+        "print(*[m for m in tools if find_spec(m)])"
     )
     out = subprocess.run(
         [python, "-c", code], check=True, capture_output=True, text=True, env=env, timeout=300
     )
-    pins = dict(r.split("==") for r in pip_requirements())
-    assert out.stdout.split() == [pins["keras"], pins["numpy"]]
+    versions, toolchain = (out.stdout.splitlines() + [""])[:2]
+    pinned = pins("course")
+    assert versions.split() == [pinned["keras"], pinned["numpy"], pinned["jupyterlab"]]
+    assert toolchain == "", f"the learner install pulled in the toolchain: {toolchain}"

@@ -1,4 +1,4 @@
-"""The scripts behind the Makefile: pins, notebook listing, deterministic widget ids."""
+"""The scripts behind the Makefile: notebook listing, deterministic widget ids."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import sys
 import uuid
 from pathlib import Path
 
-import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from execute_notebooks import stable_widget_ids  # noqa: E402
 from notebooks import executable_notebooks, is_student_version, toc_files  # noqa: E402
-from pins import pip_requirements  # noqa: E402
 
 
 def _widget_notebook(seed: int):
@@ -59,22 +57,6 @@ def test_widget_ids_differ_between_notebooks():
     a = stable_widget_ids(_widget_notebook(1), "chapters/x.ipynb")
     b = stable_widget_ids(_widget_notebook(1), "chapters/y.ipynb")
     assert a.metadata != b.metadata
-
-
-def test_pins_reader_rejects_a_file_without_a_pip_block(tmp_path):
-    env = tmp_path / "environment.yml"
-    env.write_text("name: x\ndependencies:\n  - python=3.11\n")
-    with pytest.raises(ValueError, match="no '- pip:' block"):
-        pip_requirements(env)
-
-
-def test_pins_reader_stops_at_the_end_of_the_pip_block(tmp_path):
-    env = tmp_path / "environment.yml"
-    env.write_text(
-        "dependencies:\n  - pip\n  - pip:\n      - a==1  # why\n      # note\n      - b==2\n"
-        "  - nodejs\n"
-    )
-    assert pip_requirements(env) == ["a==1", "b==2"]
 
 
 def test_toc_lists_root_first_and_student_versions_are_not_executable():
