@@ -64,6 +64,7 @@ book: setup
 
 lint: setup
 	$(BIN)/ruff check rnnlib tests tools benchmarks chapters _ext
+	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck .github/workflows/*.yml
 
 unit: setup
 	$(BIN)/python -m pytest --doctest-modules rnnlib tests --ignore=tests/browser
