@@ -6,6 +6,7 @@
 #   make portability  nbval again, with the matrix kernels an AVX2-only laptop would use (x86)
 #   make outputs      re-execute every notebook top to bottom, in place
 #   make assignments  otter assign: student notebooks, public tests in rnnlib, autograder zips
+#   make hub-links HUB=https://hub.example.edu   one nbgitpuller link per exercise, for a JupyterHub class
 #   make repo-url     after changing repository.url in _config.yml (forks): update the notebooks
 #   make bench        benchmarks and the course budget report (not part of `make test`)
 #   make clean        remove build outputs (keeps .venv); `make distclean` removes .venv too
@@ -27,7 +28,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup check-python browser-setup book test lint unit nbval portability browser outputs \
-	assignments repo-url \
+	assignments repo-url hub-links \
 	bench clean distclean
 
 help:
@@ -114,6 +115,10 @@ assignments: setup
 
 repo-url: setup
 	$(BIN)/python tools/repo_url.py
+
+hub-links: setup
+	@test -n "$(HUB)" || { echo "make: name the hub: make hub-links HUB=https://hub.example.edu" >&2; exit 2; }
+	$(BIN)/python tools/hub_links.py --hub "$(HUB)"
 
 bench: setup assignments
 	$(BIN)/python benchmarks/bench_forward.py --csv benchmarks/results/forward_speed.csv
