@@ -9,6 +9,9 @@ result is converted to numpy inside the timed call, as rnnlib's is numpy.
 
 Usage:
     python benchmarks/bench_forward.py [--repeats 20] [--csv results.csv]
+
+`make bench` writes rnnlib/benchmark_results/forward_speed.csv, the table that
+reference/budget.ipynb reads with rnnlib.results.load (package data of rnnlib).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Which machine a benchmark ran on, and writing the CSVs in benchmarks/results/."""
+"""Which machine a benchmark ran on, and writing the CSVs of the benchmark results.
+
+The tables the book's pages show go to rnnlib/benchmark_results/ (package data, read
+with rnnlib.results.load); the grading timings stay in benchmarks/results/.
+"""
 
 from __future__ import annotations
 

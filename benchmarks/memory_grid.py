@@ -16,8 +16,9 @@ epochs, and the metric on unseen test sequences. A second, smaller block trains
 a few of the hard cases three times longer, to see whether the training budget
 is what limits them.
 
-Writes benchmarks/results/memory_grid.csv (one row per run, with the machine
-and the date) and prints one line per run with its time.
+Writes rnnlib/benchmark_results/memory_grid.csv (one row per run, with the machine
+and the date; package data that the book's pages read with rnnlib.results.load)
+and prints one line per run with its time.
 
 Usage:
     python benchmarks/memory_grid.py              the full grid (7-11 min on a busy 2-core machine)
@@ -47,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe, write_csv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "benchmarks" / "results" / "memory_grid.csv"
+OUT = ROOT / "rnnlib" / "benchmark_results" / "memory_grid.csv"
 QUICK_OUT = Path(tempfile.gettempdir()) / "memory_grid_quick.csv"
 
 TASKS = ("adding", "recall")

@@ -5,8 +5,9 @@ touched), inside a child process of its own. When the kernel has exited, the
 child reads `getrusage(RUSAGE_CHILDREN).ru_maxrss`, the peak resident memory
 of the kernel process, so the figure is exact rather than sampled.
 
-Writes benchmarks/results/notebook_budget.csv (one row per notebook, with the
-machine and the date) and prints a table. The goals: under 60 s and 1.5 GB per
+Writes rnnlib/benchmark_results/notebook_budget.csv (one row per notebook, with the
+machine and the date; package data that reference/budget.ipynb reads with
+rnnlib.results.load) and prints a table. The goals: under 60 s and 1.5 GB per
 notebook, and the whole course under 10 minutes.
 
 Usage:
@@ -28,7 +29,7 @@ from notebooks import executable_notebooks  # noqa: E402
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from machine import describe, write_csv  # noqa: E402
 
-OUT = ROOT / "benchmarks" / "results" / "notebook_budget.csv"
+OUT = ROOT / "rnnlib" / "benchmark_results" / "notebook_budget.csv"
 LIMIT_S, LIMIT_MB, COURSE_LIMIT_S = 60.0, 1536.0, 600.0
 
 CHILD = r"""
