@@ -121,7 +121,7 @@ hub-links: setup
 	$(BIN)/python tools/hub_links.py --hub "$(HUB)"
 
 bench: setup assignments
-	$(BIN)/python benchmarks/bench_forward.py --csv benchmarks/results/forward_speed.csv
+	$(BIN)/python benchmarks/bench_forward.py --csv rnnlib/benchmark_results/forward_speed.csv
 	$(BIN)/python benchmarks/memory_grid.py
 	$(BIN)/python benchmarks/notebook_budget.py
 	$(BIN)/python benchmarks/grading_budget.py
