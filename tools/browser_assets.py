@@ -3,7 +3,9 @@
 The published book loads MathJax and the Jupyter widget manager from CDNs.
 The browser tests (tests/browser/) serve these copies instead: they intercept
 requests to the CDN URLs below and answer them from vendor/, filled here from
-the npm registry with `npm pack` (three tarballs, no dependencies).
+the npm registry with `npm pack` (four tarballs, no dependencies). The fourth,
+axe-core, is not part of the book: the accessibility audit
+(tests/browser/test_a11y.py) injects vendor/axe-core/axe.min.js into each page.
 
 Usage:
     python tools/browser_assets.py     fetch what is missing into vendor/ (idempotent)
@@ -26,6 +28,7 @@ PACKAGES = {
     "mathjax@3.2.2": "mathjax",
     "@jupyter-widgets/html-manager@1.0.6": "html-manager",
     "requirejs@2.3.4": "requirejs",
+    "axe-core@4.14.1": "axe-core",
 }
 
 #: CDN URL prefix (as Sphinx and _config.yml write them) -> local folder.
@@ -55,7 +58,8 @@ def fetch() -> None:
             continue
         if npm is None:
             sys.exit(
-                "npm is needed to fetch the browser tests' local copies of MathJax and widgets"
+                "npm is needed to fetch the browser tests' local copies of MathJax, widgets"
+                " and axe-core"
             )
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run(
