@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
+from sphinx_external_toc.parsing import parse_toc_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "tools" / "hub_links.py"
@@ -31,19 +32,9 @@ REPO, BRANCH = CONFIG["url"], CONFIG["branch"]
 
 
 def toc_order() -> list[str]:
-    """Every ``file`` of _toc.yml, in order, with ``.ipynb`` added to the student notebooks."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key, []):
-                    walk(child)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
-    return [f"{f}.ipynb" for f in found if f.startswith(f"{STUDENT}/")]
+    """The student notebooks in _toc.yml's order, as Jupyter Book's own parser reads the file."""
+    docs = parse_toc_yaml(str(ROOT / "_toc.yml"))  # a dict of documents, in book order
+    return [f"{d}.ipynb" for d in docs if d.startswith(f"{STUDENT}/")]
 
 
 def tracked_files() -> set[str] | None:
